@@ -1,0 +1,158 @@
+"""The `khooshe` command: set up, run, import and export the platform.
+
+Each subcommand is a thin wrapper: the work is done by services in the apps (one transaction each),
+so the web UI, the API and this command behave the same.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(
+    help="Khooshe (خوشه): map, analyse and run an innovation ecosystem.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khooshe.config.settings")
+    import django
+
+    django.setup()
+
+
+def call(*args: str, **kwargs) -> None:
+    """Run a Django management command in this process."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command(*args, **kwargs)
+
+
+def _migrate_and_prepare(verbosity: int = 1) -> None:
+    """Migrate, compile translations, collect static files when needed, and load reference data."""
+    call("migrate", "--no-input", verbosity=verbosity)
+    from khooshe.core.i18n import compile_translations
+    from khooshe.registry.reference import ensure_reference_data
+
+    compile_translations()
+    ensure_reference_data(progress=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database and load the reference data (ISIC sectors, Iran's regions)."""
+    setup_django()
+    _migrate_and_prepare()
+
+
+@app.command()
+def createadmin(
+    username: str = typer.Option("admin", help="Login name of the platform admin."),
+    password: str = typer.Option(None, help="Password; a random one is generated and printed when omitted."),
+    email: str = typer.Option("", help="Email address."),
+) -> None:
+    """Create (or reset the password of) a platform admin account and print its credentials."""
+    setup_django()
+    from khooshe.core.services import ensure_admin
+
+    username, password = ensure_admin(username=username, password=password, email=email)
+    typer.echo(f"Admin account: username={username} password={password}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port."),
+    production: bool = typer.Option(False, "--production", help="Serve with gunicorn (2 workers) instead of "
+                                    "Django's development server."),
+    workers: int = typer.Option(2, help="Worker processes with --production."),
+) -> None:
+    """Serve the site on http://HOST:PORT (development server, or gunicorn with --production)."""
+    setup_django()
+    if production:
+        call("collectstatic", "--no-input", verbosity=0)
+        os.execvp("gunicorn", ["gunicorn", "khooshe.config.wsgi", "--bind", f"{host}:{port}",
+                               "--workers", str(workers), "--access-logfile", "-"])
+    call("runserver", f"{host}:{port}", "--noreload")
+
+
+@app.command()
+def demo(
+    serve_site: bool = typer.Option(True, "--serve/--no-serve", help="Serve the site after loading."),
+    port: int = typer.Option(8000, help="Port to serve on."),
+    password: str = typer.Option("khooshe-demo", help="Password of the demo admin account."),
+) -> None:
+    """Set up the database, load the Kerman demo ecosystem, create an admin and serve the site."""
+    setup_django()
+    _migrate_and_prepare()
+    from khooshe.core.services import ensure_admin
+    from khooshe.registry.demo import load_demo
+
+    summary = load_demo(progress=True)
+    typer.echo(summary)
+    username, password = ensure_admin(username="admin", password=password, email="")
+    typer.echo("")
+    typer.echo(f"  Khooshe is at http://127.0.0.1:{port}/")
+    typer.echo(f"  Log in as: username={username}  password={password}")
+    typer.echo("")
+    if serve_site:
+        call("runserver", f"127.0.0.1:{port}", "--noreload")
+
+
+@app.command("import")
+def import_(
+    kind: str = typer.Argument(..., help="What the file holds: organizations, people or relations."),
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .xlsx file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate every row and report, write nothing."),
+    language: str = typer.Option("fa", help="Language of the error report: fa or en."),
+) -> None:
+    """Import organizations, people or relations from CSV/XLSX: all rows or none, errors by row and column."""
+    setup_django()
+    from khooshe.core.tabular_cli import run_import
+
+    raise typer.Exit(code=run_import(kind=kind, path=path, dry_run=dry_run, language=language))
+
+
+@app.command()
+def export(
+    kind: str = typer.Argument(..., help="What to export: organizations, people or relations."),
+    path: Path = typer.Argument(..., dir_okay=False, help="Target file; .csv or .xlsx decides the format."),
+) -> None:
+    """Export organizations, people or relations to CSV/XLSX in the format that `import` reads back."""
+    setup_django()
+    from khooshe.core.tabular_cli import run_export
+
+    raise typer.Exit(code=run_export(kind=kind, path=path))
+
+
+@app.command()
+def check() -> None:
+    """Check the installation: database, migrations, reference data, static assets, translations."""
+    setup_django()
+    from khooshe.core.checks import run_checks
+
+    raise typer.Exit(code=0 if run_checks() else 1)
+
+
+@app.command()
+def manage(args: list[str] = typer.Argument(None, help="Arguments of a Django management command.")) -> None:
+    """Run any Django management command (e.g. `khooshe manage shell`)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["khooshe manage", *(args or [])])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

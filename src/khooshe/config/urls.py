@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from khooshe.core import views_account
+from khooshe.core.api import build_router
+
+api_router = build_router()
+
+urlpatterns = [
+    path("", include("khooshe.web.urls")),
+    path("registry/", include("khooshe.registry.urls")),
+    path("accounts/login/", views_account.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", views_account.switch_language, name="switch_language"),
+    path("accounts/token/", views_account.api_token, name="api_token"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/", include(api_router.urls)),
+    # Uploaded files (agreement documents): only to users who may see the record; see core.views_account.
+    path("media/<path:path>", views_account.protected_media, name="media"),
+]
