@@ -150,6 +150,46 @@ def manage(args: list[str] = typer.Argument(None, help="Arguments of a Django ma
     execute_from_command_line(["khooshe manage", *(args or [])])
 
 
+@app.command("load-sectors")
+def load_sectors(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV: code,parent_code,title_en,title_fa."),
+    scheme: str = typer.Option(..., "--scheme", help="Name of the classification, e.g. NACE2."),
+) -> None:
+    """Load or update a classification (activity code list) from CSV: all rows or none."""
+    setup_django()
+    from khooshe.registry.reference import ReferenceDataError, load_code_list
+
+    try:
+        typer.echo(load_code_list(path, scheme, progress=True))
+    except ReferenceDataError as exc:
+        typer.echo(exc.message(limit=50), err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command("load-regions")
+def load_regions(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV: code,kind,parent_code,name_fa,name_en,latitude,longitude."),
+    boundaries: Path = typer.Option(None, exists=True, dir_okay=False,
+                                    help="GeoJSON of the regions' boundaries."),
+    name_property: str = typer.Option("name", help="GeoJSON property holding the region's name."),
+    code_property: str = typer.Option(None, help="GeoJSON property holding the region's code."),
+) -> None:
+    """Load or update regions from CSV, optionally with GeoJSON boundaries: all or nothing."""
+    setup_django()
+    from khooshe.registry.reference import ReferenceDataError
+    from khooshe.registry.reference import load_regions as load
+
+    try:
+        for result in load(path, boundaries=boundaries, name_property=name_property,
+                           code_property=code_property, progress=True):
+            typer.echo(result)
+    except ReferenceDataError as exc:
+        typer.echo(exc.message(limit=50), err=True)
+        raise typer.Exit(code=1) from None
+
+
 def main() -> None:
     app()
 

@@ -2,7 +2,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from khooshe.registry.models import Cluster, Organization, Person, Relation
+from khooshe.registry.models import Cluster, Organization, OrganizationKind, Person, Relation
 
 
 def home(request):
@@ -14,7 +14,10 @@ def home(request):
         "person_count": Person.objects.visible_to(user).count(),
         "relation_count": Relation.objects.visible_to(user).count(),
         "clusters": Cluster.objects.visible_to(user).annotate(n=Count("memberships")).order_by("-n")[:12],
-        "by_kind": organizations.values("kind").annotate(n=Count("pk")).order_by("-n"),
+        "by_kind": [
+            {"kind": row["kind"], "label": OrganizationKind(row["kind"]).label, "n": row["n"]}
+            for row in organizations.values("kind").annotate(n=Count("pk")).order_by("-n")
+        ],
     }
     return render(request, "web/home.html", context)
 
