@@ -17,6 +17,8 @@ VENDOR = ROOT / "src" / "khooshe" / "web" / "static" / "vendor"
 FILES = [
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
     ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    # leaflet.js names its source map: the production static storage (hashed names) fails without it.
+    ("leaflet/dist/leaflet.js.map", "leaflet/leaflet.js.map"),
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
     ("cytoscape/dist/cytoscape.min.js", "cytoscape/cytoscape.min.js"),

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from khooshe.registry.validators import iranian_legal_id_is_valid, make_iranian_legal_id, validate_national_id
 
@@ -12,6 +13,7 @@ def test_generated_ids_are_valid_and_a_changed_digit_is_not():
         assert not iranian_legal_id_is_valid(wrong)
 
 
+@translation.override("en")
 def test_validator_names_the_value_and_the_problem():
     with pytest.raises(ValidationError) as short:
         validate_national_id("12345")

@@ -131,6 +131,7 @@ USE_TZ = True  # stored in UTC
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -145,9 +146,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # bulk selection of a whole page
 
 REST_FRAMEWORK = {
+    # Token first: an API call without valid credentials gets 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["khooshe.core.api_policy.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -171,6 +173,10 @@ SPECTACULAR_SETTINGS = {
 # Validation of organization national IDs: "ir" checks the 11-digit Iranian legal-entity ID with its
 # check digit; "any" accepts any 3-20 letters/digits (for another country's registry).
 KHOOSHE_NATIONAL_ID_FORMAT = env.str("KHOOSHE_NATIONAL_ID_FORMAT", default="ir")
+
+# Optional base-map tiles for the maps, e.g. "https://tile.example.org/{z}/{x}/{y}.png"; empty = offline
+# (province boundaries only).
+KHOOSHE_MAP_TILES_URL = env.str("KHOOSHE_MAP_TILES_URL", default="")
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from khooshe.core import views_account
+from khooshe.core import views_account, views_autocomplete
 from khooshe.core.api import build_router
 
 api_router = build_router()
@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", views_account.switch_language, name="switch_language"),
     path("accounts/token/", views_account.api_token, name="api_token"),
+    path("autocomplete/<str:app_label>/<str:model_name>/", views_autocomplete.autocomplete, name="autocomplete"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

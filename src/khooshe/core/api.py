@@ -20,9 +20,18 @@ class ConfigViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = self.config.visible(self.request.user)
+        # Many-to-many fields in one query each per page, not one per record (50 records, 3 fields: 150).
+        fields = getattr(getattr(self.get_serializer_class(), "Meta", None), "fields", ())
+        many = [f.name for f in self.config.model._meta.many_to_many if f.name in fields]
+        if many:
+            qs = qs.prefetch_related(*many)
         if not qs.query.order_by:
             qs = qs.order_by(*(self.config.model._meta.ordering or ["pk"]))
         return qs
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _name_audit_actor(request.user)
 
     def _check_writable(self, instance):
         if not self.config.can_change(self.request.user, instance):
@@ -39,6 +48,19 @@ class ConfigViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         with transaction.atomic():
             instance.delete()
+
+
+def _name_audit_actor(user) -> None:
+    """A token-authenticated call is authenticated by DRF after the audit middleware ran, which then saw
+    an anonymous user: name the caller now, so the change history says who made the change."""
+    from auditlog.context import auditlog_value
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if context.get("actor") is None and user is not None and user.is_authenticated:
+        context["actor"] = user
 
 
 def viewset_for(config: ModelConfig) -> type[ConfigViewSet]:

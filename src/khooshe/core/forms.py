@@ -21,6 +21,14 @@ class BaseModelForm(forms.ModelForm):
     accepts = ("user",)
     formfield_callback = formfield_for
 
+    def __init_subclass__(cls, **kwargs):
+        # Django reads formfield_callback from the form's own Meta only (a subclass's Meta does not
+        # inherit it): give every subclass's Meta ours, so date fields are Jalali date fields.
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(formfield_for)
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

@@ -178,6 +178,10 @@ class Column:
             ) or name.replace("_", " ")
         self.sortable = bool(self.field is not None and self.field.concrete and not self.field.many_to_many)
 
+    @cached_property
+    def _choice_labels(self) -> dict:
+        return dict(self.field.flatchoices)  # lazy labels: translated when shown
+
     @property
     def label(self) -> str:
         if self.field is not None:
@@ -189,7 +193,12 @@ class Column:
             return list(getattr(obj, self.name).all())
         if self.field is not None and getattr(self.field, "choices", None):
             value = getattr(obj, self.name)
-            return getattr(obj, f"get_{self.name}_display")() if value not in (None, "") else ""
+            if value in (None, ""):
+                return ""
+            try:  # get_FOO_display() rebuilds the choices dict for every cell: a list page has hundreds
+                return str(self._choice_labels.get(value, value))
+            except TypeError:  # an unhashable value
+                return getattr(obj, f"get_{self.name}_display")()
         value = getattr(obj, self.name, None)
         return value() if callable(value) and not isinstance(value, models.Manager) else value
 
@@ -273,4 +282,8 @@ def urlpatterns_for(app_label: str) -> list:
             path(f"{slug}/<int:pk>/edit/", views.ObjectEditView.as_view(**kwargs), name=f"{name}_edit"),
             path(f"{slug}/<int:pk>/delete/", views.ObjectDeleteView.as_view(**kwargs), name=f"{name}_delete"),
         ]
+        if config.tabular_spec is not None:
+            from .views_tabular import ImportView
+
+            patterns.append(path(f"{slug}/import/", ImportView.as_view(**kwargs), name=f"{name}_import"))
     return patterns

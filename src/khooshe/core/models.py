@@ -55,3 +55,45 @@ class SearchableModel(TimeStampedModel):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+
+class ImportRun(models.Model):
+    """One import of a CSV/XLSX file (core.tabular): who, when, which file, what it did.
+
+    The web import keeps the uploaded file between the check and the confirmation; it is removed once the
+    import is applied or refused. The report keeps the problems found (capped, see ``core.tabular``).
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        CHECKED = "checked", _("Checked, nothing written")
+        INVALID = "invalid", _("Refused: the file has errors")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed, nothing written")
+
+    user = models.ForeignKey("core.User", models.SET_NULL, null=True, blank=True, related_name="import_runs",
+                             verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True, max_length=255)
+    source = models.CharField(_("source"), max_length=8, default="web")  # "web" or "cli"
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.kind}, {self.get_status_display()})"

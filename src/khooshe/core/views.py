@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import services
+from .filters import fast_selects
 from .generic import ModelConfig
 
 PAGE_SIZES = (25, 50, 100, 250)
@@ -54,7 +55,8 @@ class ConfigView(View):
 def filtered_queryset(config: ModelConfig, request):
     """The user's visible records filtered by the request's query string (same FilterSet as the API)."""
     filterset = config.filterset_class(request.GET or None, queryset=config.visible(request.user), request=request)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    # An unbound FilterSet (no query string) is "not valid" but means "no filter": show everything.
+    queryset = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else filterset.queryset.none()
     if not queryset.query.order_by:
         queryset = queryset.order_by(*(config.model._meta.ordering or ["-pk"]))
     return filterset, queryset
@@ -87,15 +89,17 @@ class ObjectListView(ConfigView):
         query = request.GET.copy()
         query.pop("page", None)
         headers = []
+        # Only columns the FilterSet can sort by are links (an unknown ?sort= empties the list).
+        sortable = getattr(filterset.filters.get("sort"), "param_map", {})
         for col in config.columns:
             sort_param = None
-            if col.sortable and "sort" in filterset.filters:
+            if col.name in sortable:
                 sort_param = f"-{col.name}" if current_sort == col.name else col.name
             headers.append({"label": col.label, "sort": sort_param, "name": col.name,
                             "active": current_sort.lstrip("-") == col.name, "descending": current_sort.startswith("-")})
         context = self.base_context(
             filterset=filterset,
-            filter_form=filterset.form,
+            filter_form=fast_selects(filterset.form),
             page=page,
             paginator=paginator,
             rows=rows,
@@ -123,22 +127,48 @@ class ObjectDetailView(ConfigView):
 
             rel_config = get_config(rel.model)
             qs = rel_config.visible(request.user).filter(**{rel.lookup: obj})
-            total = qs.count()
+            # One query when the list fits (most do); the COUNT only when there are more rows to link to.
+            shown = list(qs[: rel.limit + 1])
+            total = len(shown) if len(shown) <= rel.limit else qs.count()
             cols = [Column(rel.model, c) for c in rel.columns]
             related.append({
                 "title": rel.title, "total": total, "headers": [c.label for c in cols],
-                "rows": [[c.html(o, language, link=(i == 0)) for i, c in enumerate(cols)] for o in qs[: rel.limit]],
+                "rows": [[c.html(o, language, link=(i == 0)) for i, c in enumerate(cols)] for o in shown[: rel.limit]],
                 "more_url": f"{rel_config.url('list')}?{rel.lookup}={obj.pk}",
             })
         content_type = ContentType.objects.get_for_model(obj)
-        history = (LogEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
-                   .select_related("actor").order_by("-timestamp")[:50])
+        history = list(LogEntry.objects.filter(content_type=content_type, object_pk=str(obj.pk))
+                       .select_related("actor", "content_type").order_by("-timestamp")[:50])
+        for entry in history:
+            entry.change_rows = history_rows(entry)
         context = self.base_context(
             object=obj, fields=fields, related=related, history=history,
             can_change=config.can_change(request.user, obj),
             extra_template=config.detail_template,
         )
         return render(request, self.template_name, context)
+
+
+def history_rows(entry) -> list[dict]:
+    """What an audit entry changed, for people: the field's name, the value before and after; a
+    many-to-many change (e.g. sectors) as the records added or removed."""
+    model = entry.content_type.model_class()
+    display = entry.changes_display_dict if model is not None else {}
+    rows = []
+    for name, change in (entry.changes_dict or {}).items():
+        try:
+            field = model._meta.get_field(name)
+            label = field.verbose_name
+        except Exception:
+            field, label = None, name
+        if isinstance(change, dict) and change.get("type") == "m2m":
+            added = change.get("operation") == "add"
+            rows.append({"label": label, "m2m": True, "added": added, "objects": change.get("objects", [])})
+            continue
+        before, after = (display.get(label) or change or ["", ""])[:2] if field is not None else change[:2]
+        rows.append({"label": label, "before": "" if before == "None" else before,
+                     "after": "" if after == "None" else after})
+    return rows
 
 
 class ObjectEditView(ConfigView):

@@ -1,4 +1,5 @@
 from khooshe.core.forms import BaseModelForm
+from khooshe.core.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 from . import models
 
@@ -25,6 +26,7 @@ class PersonRoleForm(BaseModelForm):
     class Meta:
         model = models.PersonRole
         fields = ["person", "organization", "role", "title", "start_date", "end_date"]
+        widgets = {"person": AutocompleteSelect(), "organization": AutocompleteSelect()}
 
 
 class RelationForm(BaseModelForm):
@@ -32,6 +34,7 @@ class RelationForm(BaseModelForm):
         model = models.Relation
         fields = ["source", "target", "type", "strength", "start_date", "end_date", "origin", "agreement",
                   "external_id", "note"]
+        widgets = {"source": AutocompleteSelect(), "target": AutocompleteSelect()}
 
 
 class ClusterForm(BaseModelForm):
@@ -39,12 +42,14 @@ class ClusterForm(BaseModelForm):
         model = models.Cluster
         fields = ["name_fa", "name_en", "type", "stage", "tech_level", "origin", "sectors", "regions",
                   "development_agent", "description", "visibility"]
+        widgets = {"development_agent": AutocompleteSelect()}
 
 
 class ClusterMembershipForm(BaseModelForm):
     class Meta:
         model = models.ClusterMembership
         fields = ["cluster", "organization", "role", "joined_on"]
+        widgets = {"organization": AutocompleteSelect()}
 
 
 class AgreementForm(BaseModelForm):
@@ -52,6 +57,7 @@ class AgreementForm(BaseModelForm):
         model = models.Agreement
         fields = ["title", "kind", "subject", "parties", "signed_on", "start_date", "end_date", "document",
                   "visibility"]
+        widgets = {"parties": AutocompleteSelectMultiple()}
 
     def clean_parties(self):
         from django import forms

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khooshe.core.generic import ModelConfig, RelatedList, register
 
-from . import api, filters, forms, models
+from . import api, filters, forms, models, tabular
 
 register(ModelConfig(
     model=models.Organization,
@@ -23,6 +23,7 @@ register(ModelConfig(
     ],
     detail_template="registry/organization_extra.html",
     menu_group=_("Ecosystem"),
+    tabular_spec=tabular.ORGANIZATIONS,
 ))
 
 register(ModelConfig(
@@ -35,6 +36,7 @@ register(ModelConfig(
     related_lists=[RelatedList(_("Roles"), models.PersonRole, "person", ["organization", "role", "title"])],
     slug="people",
     menu_group=_("Ecosystem"),
+    tabular_spec=tabular.PEOPLE,
 ))
 
 register(ModelConfig(
@@ -55,6 +57,7 @@ register(ModelConfig(
     list_columns=["source", "target", "type", "classification", "strength", "origin", "start_date"],
     select_related=["source", "target"],
     menu_group=_("Ecosystem"),
+    tabular_spec=tabular.RELATIONS,
 ))
 
 register(ModelConfig(
