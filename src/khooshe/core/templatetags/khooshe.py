@@ -43,3 +43,9 @@ def query_replace(context, **kwargs):
 @register.filter
 def language_is_persian(_value=None):
     return (get_language() or "fa").startswith("fa")
+
+
+@register.simple_tag
+def list_separator():
+    """The comma between items of a list: "، " in Persian, ", " in English."""
+    return "، " if jalali.is_persian() else ", "
