@@ -45,14 +45,14 @@ def _migrate_and_prepare(verbosity: int = 1) -> None:
     ensure_reference_data(progress=True)
 
 
-@app.command()
+@app.command(short_help="Create/update the database and load reference data.")
 def migrate() -> None:
     """Create or update the database and load the reference data (ISIC sectors, Iran's regions)."""
     setup_django()
     _migrate_and_prepare()
 
 
-@app.command()
+@app.command(short_help="Create a platform admin and print its password.")
 def createadmin(
     username: str = typer.Option("admin", help="Login name of the platform admin."),
     password: str = typer.Option(None, help="Password; a random one is generated and printed when omitted."),
@@ -69,7 +69,7 @@ def createadmin(
                % {"username": username, "password": password})
 
 
-@app.command()
+@app.command(short_help="Serve the site (dev server, or gunicorn).")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port."),
@@ -86,7 +86,7 @@ def serve(
     call("runserver", f"{host}:{port}", "--noreload")
 
 
-@app.command()
+@app.command(short_help="Set up, load the Kerman demo and serve it.")
 def demo(
     serve_site: bool = typer.Option(True, "--serve/--no-serve", help="Serve the site after loading."),
     port: int = typer.Option(8000, help="Port to serve on."),
@@ -112,7 +112,7 @@ def demo(
         call("runserver", f"127.0.0.1:{port}", "--noreload")
 
 
-@app.command("import")
+@app.command("import", short_help="Import a CSV/XLSX file: all rows or none.")
 def import_(
     kind: str = typer.Argument(..., help="What the file holds: organizations, people or relations."),
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .xlsx file."),
@@ -126,7 +126,7 @@ def import_(
     raise typer.Exit(code=run_import(kind=kind, path=path, dry_run=dry_run, language=language))
 
 
-@app.command()
+@app.command(short_help="Export to CSV/XLSX in the format import reads.")
 def export(
     kind: str = typer.Argument(..., help="What to export: organizations, people or relations."),
     path: Path = typer.Argument(..., dir_okay=False, help="Target file; .csv or .xlsx decides the format."),
@@ -138,7 +138,7 @@ def export(
     raise typer.Exit(code=run_export(kind=kind, path=path))
 
 
-@app.command()
+@app.command(short_help="Check database, reference data, assets, translations.")
 def check() -> None:
     """Check the installation: database, migrations, reference data, static assets, translations."""
     setup_django()
@@ -147,7 +147,7 @@ def check() -> None:
     raise typer.Exit(code=0 if run_checks() else 1)
 
 
-@app.command()
+@app.command(short_help="Run a Django management command.")
 def manage(args: list[str] = typer.Argument(None, help="Arguments of a Django management command.")) -> None:
     """Run any Django management command (e.g. `khooshe manage shell`)."""
     setup_django()
@@ -156,7 +156,7 @@ def manage(args: list[str] = typer.Argument(None, help="Arguments of a Django ma
     execute_from_command_line(["khooshe manage", *(args or [])])
 
 
-@app.command("load-sectors")
+@app.command("load-sectors", short_help="Load another activity classification from CSV.")
 def load_sectors(
     path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="CSV: code,parent_code,title_en,title_fa."),
@@ -173,7 +173,7 @@ def load_sectors(
         raise typer.Exit(code=1) from None
 
 
-@app.command("load-regions")
+@app.command("load-regions", short_help="Load another country's regions from CSV/GeoJSON.")
 def load_regions(
     path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="CSV: code,kind,parent_code,name_fa,name_en,latitude,longitude."),

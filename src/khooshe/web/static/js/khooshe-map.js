@@ -20,24 +20,7 @@
   var SHADES = ["#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1"];
   var ATTRIBUTION = "&copy; OpenStreetMap contributors";
 
-  function numberFormat(n) {
-    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
-    catch (e) { return String(n); }
-  }
-
-  function tr(el, key, vars) {
-    var text = el.dataset["t" + key] || "";
-    Object.keys(vars || {}).forEach(function (name) {
-      text = text.split("%(" + name + ")s").join(vars[name]);
-    });
-    return text;
-  }
-
-  function esc(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  }
+  var numberFormat = window.Khooshe.numberFormat, tr = window.Khooshe.tr, esc = window.Khooshe.esc;
 
   function isPersian() { return (document.documentElement.lang || "").indexOf("fa") === 0; }
 

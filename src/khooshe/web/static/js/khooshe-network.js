@@ -13,24 +13,7 @@
   "use strict";
   if (window.KhoosheNetwork) { return; }
 
-  function numberFormat(n) {
-    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
-    catch (e) { return String(n); }
-  }
-
-  function tr(el, key, vars) {
-    var text = el.dataset["t" + key] || "";
-    Object.keys(vars || {}).forEach(function (name) {
-      text = text.split("%(" + name + ")s").join(vars[name]);
-    });
-    return text;
-  }
-
-  function esc(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  }
+  var numberFormat = window.Khooshe.numberFormat, tr = window.Khooshe.tr, esc = window.Khooshe.esc;
 
   function KNetwork(el) {
     this.el = el;

@@ -1,0 +1,25 @@
+/* Helpers shared by Khooshe's scripts (loaded in <head> of every page by base.html). */
+(function () {
+  "use strict";
+  window.Khooshe = {
+    /** A number in the page's language: Persian digits in the Persian interface. */
+    numberFormat: function (n) {
+      try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
+      catch (e) { return String(n); }
+    },
+    /** A translated string from the element's data-t-<key> attribute, with %(name)s filled in. */
+    tr: function (el, key, vars) {
+      var text = el.dataset["t" + key] || "";
+      Object.keys(vars || {}).forEach(function (name) {
+        text = text.split("%(" + name + ")s").join(vars[name]);
+      });
+      return text;
+    },
+    /** Text made safe to put into HTML. */
+    esc: function (text) {
+      var div = document.createElement("div");
+      div.textContent = text == null ? "" : String(text);
+      return div.innerHTML;
+    }
+  };
+})();
