@@ -116,3 +116,22 @@ def test_relation_list_and_api_queries_do_not_grow_with_page_size(registry, clie
         counts = {size: count_queries(client_as, template.format(size))[0] for size in PAGE_SIZES}
         assert len(set(counts.values())) == 1, f"{template}: queries per page size: {counts}"
         assert max(counts.values()) <= 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_region_filter_shows_a_renamed_region_at_once(client):
+    """The filter form's region options are cached outside transactions (core.filters): a rename must
+    still show on the next page, with the chosen region selected."""
+    from khooshe.core.filters import _choices_cache
+
+    region = m.Region.objects.create(code="TQ-R", kind="province", name_fa="استان قدیم")
+    try:
+        html = client.get("/registry/organizations/").content.decode()
+        assert "استان قدیم" in html
+        region.name_fa = "استان نو"
+        region.save()
+        html = client.get(f"/registry/organizations/?region={region.pk}").content.decode()
+        assert "استان نو" in html and "استان قدیم" not in html
+        assert f'<option value="{region.pk}" selected>استان نو</option>' in html
+    finally:
+        _choices_cache.clear()  # other tests must not see this test's regions

@@ -57,6 +57,7 @@ class ModelConfig:
     export_columns: Sequence[str] | None = None
     select_related: Sequence[str] = ()
     prefetch_related: Sequence[str] = ()
+    defer: Sequence[str] = ()  # heavy columns the pages never show, e.g. region__boundary
     detail_fields: Sequence[str] | None = None
     related_lists: Sequence[RelatedList] = ()
     detail_template: str | None = None  # extra block included on the detail page
@@ -112,6 +113,8 @@ class ModelConfig:
             qs = qs.select_related(*self.select_related)
         if self.prefetch_related:
             qs = qs.prefetch_related(*self.prefetch_related)
+        if self.defer:
+            qs = qs.defer(*self.defer)
         return qs
 
     def visible(self, user):

@@ -12,6 +12,13 @@ from khooshe.core.filters import SearchFilterSet, ordering
 from . import models
 
 
+def visible_clusters(request):
+    """Cluster choices of a filter: only the clusters the visitor may see (private ones stay hidden)."""
+    user = getattr(request, "user", None)
+    return models.Cluster.objects.visible_to(user) if user is not None else models.Cluster.objects.filter(
+        visibility=models.Visibility.PUBLIC)
+
+
 class SectorTreeFilter(django_filters.ModelChoiceFilter):
     """Matches records tagged with the chosen sector or any sector below it in the tree."""
 
@@ -61,8 +68,7 @@ class OrganizationFilterSet(SearchFilterSet):
     size_class = django_filters.ChoiceFilter(choices=models.SizeClass.choices, label=_("size class"))
     tech_level = django_filters.ChoiceFilter(choices=models.TechLevel.choices, label=_("tech level"))
     certification = django_filters.ChoiceFilter(choices=models.Certification.choices[1:], label=_("certification"))
-    cluster = django_filters.ModelChoiceFilter(field_name="clusters", queryset=models.Cluster.objects.all(),
-                                               label=_("cluster"))
+    cluster = django_filters.ModelChoiceFilter(field_name="clusters", queryset=visible_clusters, label=_("cluster"))
     visibility = django_filters.ChoiceFilter(choices=models.Visibility.choices, label=_("visibility"))
     founded_after = django_filters.NumberFilter(field_name="founding_year", lookup_expr="gte",
                                                 label=_("founded in or after"))
@@ -145,7 +151,7 @@ class ClusterFilterSet(SearchFilterSet):
 
 
 class ClusterMembershipFilterSet(django_filters.FilterSet):
-    cluster = django_filters.ModelChoiceFilter(queryset=models.Cluster.objects.all(), label=_("cluster"))
+    cluster = django_filters.ModelChoiceFilter(queryset=visible_clusters, label=_("cluster"))
     organization = IdFilter(label=_("organization"))
     role = django_filters.ChoiceFilter(choices=models.ClusterMembership.Role.choices, label=_("role"))
     sort = ordering("role", "joined_on", "created_at")

@@ -556,7 +556,9 @@ def organization_overview(organization: Organization, user) -> dict:
         while region is not None and lat is None:
             if region.latitude is not None and region.longitude is not None:
                 lat, lon, approx = region.latitude, region.longitude, True
-            region = region.parent if region.kind != Region.Kind.PROVINCE else None
+            # the parent fetched without its boundary (a province's GeoJSON is ~100 KB)
+            region = (Region.objects.defer("boundary").filter(pk=region.parent_id).first()
+                      if region.kind != Region.Kind.PROVINCE and region.parent_id else None)
     relations = Relation.objects.visible_to(user)
     type_labels = dict(RelationType.choices)
     counts: dict[str, dict] = {}

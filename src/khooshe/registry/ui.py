@@ -12,6 +12,7 @@ register(ModelConfig(
     form_class=forms.OrganizationForm,
     serializer_class=api.OrganizationSerializer,
     list_columns=["name_fa", "name_en", "kind", "region", "size_class", "founding_year"],
+    defer=["region__boundary"],
     select_related=["region"],
     related_lists=[
         RelatedList(_("People"), models.PersonRole, "organization", ["person", "role", "title"]),
@@ -32,6 +33,7 @@ register(ModelConfig(
     form_class=forms.PersonForm,
     serializer_class=api.PersonSerializer,
     list_columns=["last_name_fa", "first_name_fa", "full_name_en", "kind", "region"],
+    defer=["region__boundary"],
     select_related=["region"],
     related_lists=[RelatedList(_("Roles"), models.PersonRole, "person", ["organization", "role", "title"])],
     slug="people",
@@ -109,6 +111,7 @@ register(ModelConfig(
     form_class=forms.RegionForm,
     serializer_class=api.RegionSerializer,
     list_columns=["name_fa", "name_en", "kind", "parent", "code"],
+    defer=["boundary", "parent__boundary"],
     select_related=["parent"],
     detail_fields=["code", "kind", "parent", "name_fa", "name_en", "latitude", "longitude"],
     related_lists=[RelatedList(_("Regions inside"), models.Region, "parent", ["name_fa", "name_en", "kind"],
