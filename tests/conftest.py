@@ -8,6 +8,7 @@ def _test_settings(settings, tmp_path):
     """Uploaded files of a test go to a temporary folder, never into the data directory; a fast
     password hasher (the real one is deliberately slow)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KHOOSHE_PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on where it is tested
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 

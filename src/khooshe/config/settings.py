@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "khooshe.core.middleware.ActiveUserLanguageMiddleware",
+    "khooshe.core.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -99,6 +100,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: in-process by default; KHOOSHE_CACHE_URL=redis://127.0.0.1:6379/1 shares it between server
+# processes (then cached anonymous pages are invalidated exactly on every write, see core.page_cache).
+_cache_url = env.str("KHOOSHE_CACHE_URL", default="")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+                          "KEY_PREFIX": env.str("KHOOSHE_CACHE_PREFIX", default="khooshe")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "khooshe"}}
+# How long an anonymous visitor's page may be served from the cache (0 turns the page cache off). With a
+# per-process cache a write reaches the other processes' cached pages only after this time.
+KHOOSHE_PAGE_CACHE_SECONDS = env.int("KHOOSHE_PAGE_CACHE_SECONDS", default=600 if _cache_url else 60)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

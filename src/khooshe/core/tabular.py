@@ -46,6 +46,8 @@ from django.utils.encoding import smart_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from khooshe.core.page_cache import bump_page_cache
+
 from . import jalali
 from .text import fold, normalize
 
@@ -1207,6 +1209,7 @@ def import_file(spec: TabularSpec, path: Path | str, *, user=None, file_name: st
                                     run_id=run.pk, source=source, cache=cache)
                 try:
                     with transaction.atomic():
+                        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
                         _run_pass(spec, reader, ctx, progress, _("Importing"), total=total)
                         if report.errors:
                             raise _Rollback

@@ -278,4 +278,7 @@ class ExportView(ConfigView):
         from .tabular import export_response
 
         _filterset, queryset = filtered_queryset(self.config, request)
+        selected = [pk for pk in request.GET.getlist("pk") if pk.isdigit()]
+        if selected:  # the rows ticked on the list page
+            queryset = queryset.filter(pk__in=selected)
         return export_response(self.config, queryset, request.GET.get("format", "csv"), user=request.user)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.static import serve
 from rest_framework.authtoken.models import Token
 
@@ -17,16 +17,18 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def switch_language(request):
-    """Save the chosen language on the user (when logged in) and in the cookie."""
-    language = request.POST.get("language", "")
-    target = request.POST.get("next") or "/"
+    """Save the chosen language in the cookie, and on the user when logged in (a POST with its CSRF
+    token). Anonymous visitors switch with a plain link (GET), which only sets the cookie."""
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("language", "")
+    target = data.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
     if language and check_for_language(language) and language in dict(settings.LANGUAGES):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and request.method == "POST":
             request.user.language = language
             request.user.save(update_fields=["language"])
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")

@@ -34,6 +34,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from khooshe.core.page_cache import bump_page_cache
 from khooshe.core.text import fold, normalize
 
 from .validators import iranian_legal_id_is_valid, make_iranian_legal_id
@@ -1280,6 +1281,7 @@ def load_demo(progress: bool = False, *, reset: bool = False) -> str:
         When the reference data (Kerman's regions, ISIC sectors) is missing: run ``khooshe migrate``.
     """
     with transaction.atomic(), _without_audit():  # the demo is nobody's edit: no audit entries
+        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         if reset:
             remove_demo()
         if demo_exists():
@@ -1304,6 +1306,7 @@ def remove_demo() -> int:
     from .models import Agreement, Cluster, Organization, Person
 
     with transaction.atomic(), _without_audit():
+        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         demo_orgs = Organization.objects.filter(external_id__startswith=PREFIX)
         others = Organization.objects.exclude(pk__in=demo_orgs.values("pk"))
         Agreement.objects.filter(parties__in=demo_orgs).exclude(parties__in=others).delete()

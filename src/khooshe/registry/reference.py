@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from khooshe.core.page_cache import bump_page_cache
 from khooshe.core.text import fold, normalize
 
 from .models import Region, Sector
@@ -221,6 +222,7 @@ def _write_sectors(scheme: str, rows: list[_SectorRow], *, update_existing: bool
     paths of the whole scheme, so that moving a node also moves its descendants. One transaction."""
     result = LoadResult(what)
     with transaction.atomic(), _progress(progress) as bar:
+        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         task = bar.add_task(what, total=len(rows))
         existing = {s.code: s for s in Sector.objects.filter(scheme=scheme)}
         parents = _sector_parents(existing)
@@ -518,6 +520,7 @@ def _write_regions(rows: list[_RegionRow], *, update_existing: bool, progress: b
     Empty values (no English name, no coordinates, no boundary) never erase stored ones."""
     result = LoadResult(what)
     with transaction.atomic(), _progress(progress) as bar:
+        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         task = bar.add_task(what, total=len(rows))
         codes = {r.code for r in rows} | {r.parent_code for r in rows if r.parent_code}
         existing = {r.code: r for r in Region.objects.filter(code__in=codes)}
@@ -810,6 +813,7 @@ def load_boundaries_geojson(path: str | Path, *, name_property: str, code_proper
     if errors:
         raise ReferenceDataError(errors, source=path)
     with transaction.atomic():
+        transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         Region.objects.bulk_update(list(updates.values()), ["boundary", "latitude", "longitude"],
                                    batch_size=100)
     result.updated = len(updates)
