@@ -165,12 +165,17 @@ def main(argv=None) -> int:
     parser.add_argument("--port", type=int, default=8650)
     parser.add_argument("--endpoints", nargs="*",
                         default=["hello", "list_filtered", "detail", "api_list", "list", "api_filtered"])
+    parser.add_argument("--page-cache-seconds", type=int, default=None,
+                        help="KHOOSHE_PAGE_CACHE_SECONDS of the server; 0 measures every page rendered "
+                             "(anonymous pages are otherwise served from core.page_cache)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (kill): still run the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     env = server_env(Path(os.environ.get("KHOOSHE_DATA_DIR", "/tmp/khooshe-bench")))
+    if args.page_cache_seconds is not None:
+        env["KHOOSHE_PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
     data_dir = Path(env["KHOOSHE_DATA_DIR"])
     log = data_dir / "logs" / "gunicorn-bench.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +224,9 @@ def main(argv=None) -> int:
     print()
     print(f"Date {today()}; machine: {machine_description()}")
     print(f"Command: .venv/bin/python benchmarks/http_load.py --runs {args.runs} --duration {args.duration:g} "
-          f"--connections {args.connections} --workers {args.workers}")
+          f"--connections {args.connections} --workers {args.workers}"
+          + (f" --page-cache-seconds {args.page_cache_seconds}" if args.page_cache_seconds is not None else "")
+          + f" --endpoints {' '.join(args.endpoints)}")
     print()
     print("| endpoint | req/s (median) | ratio to hello | p50 ms | p95 ms | errors | worker CPU ms/request | "
           "peak worker RSS MiB (ratio to hello) | runs |")

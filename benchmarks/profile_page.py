@@ -29,6 +29,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-secret-key-not-for-production-use-0123456789")
+    # Measure rendering, not the anonymous page cache (core.page_cache) serving a stored copy.
+    os.environ.setdefault("KHOOSHE_PAGE_CACHE_SECONDS", "0")
     setup_django()
     from django.test import Client
 
