@@ -63,19 +63,27 @@ def _progress_bar(console: Console) -> Progress:
                     console=console, transient=False)
 
 
+def _config_for(kind: str, path: Path, err: Console):
+    """The importable model named ``kind``, or None after saying what is wrong (kind or file type)."""
+    config = find_config(kind)
+    if config is None:
+        err.print(_("Unknown kind “%(kind)s”: use one of %(kinds)s.") % {"kind": kind, "kinds": known_kinds()},
+                  markup=False)
+        return None
+    try:
+        table_format(path.name)
+    except TableError as exc:
+        err.print(str(exc), markup=False)
+        return None
+    return config
+
+
 def run_import(*, kind: str, path: Path, dry_run: bool, language: str) -> int:
     """Import ``path`` (CSV or XLSX) as ``kind``; print the report in ``language``; return the exit code."""
     out, err = Console(highlight=False, soft_wrap=True), Console(stderr=True, highlight=False)
     with translation.override(language if language in ("fa", "en") else "fa"):
-        config = find_config(kind)
+        config = _config_for(kind, path, err)
         if config is None:
-            err.print(_("Unknown kind “%(kind)s”: use one of %(kinds)s.") % {"kind": kind, "kinds": known_kinds()},
-                      markup=False)
-            return 2
-        try:
-            table_format(path.name)
-        except TableError as exc:
-            err.print(str(exc), markup=False)
             return 2
         with _progress_bar(err) as bar:
             progress = RichProgress(bar)
@@ -100,15 +108,8 @@ def run_import(*, kind: str, path: Path, dry_run: bool, language: str) -> int:
 def run_export(*, kind: str, path: Path) -> int:
     """Write every record of ``kind`` to ``path`` (.csv or .xlsx) in the format ``run_import`` reads."""
     err = Console(stderr=True, highlight=False)
-    config = find_config(kind)
+    config = _config_for(kind, path, err)
     if config is None:
-        err.print(_("Unknown kind “%(kind)s”: use one of %(kinds)s.") % {"kind": kind, "kinds": known_kinds()},
-                  markup=False)
-        return 2
-    try:
-        table_format(path.name)
-    except TableError as exc:
-        err.print(str(exc), markup=False)
         return 2
     queryset = config.model._default_manager.order_by("pk")
     total = queryset.count()

@@ -259,18 +259,7 @@
     this.map.setView([point.lat, point.lon], point.approx ? 7 : 10);
   };
 
-  function mountAll() {
-    document.querySelectorAll("[data-khooshe-map]").forEach(function (el) {
-      if (el.dataset.ready || typeof L === "undefined") { return; }
-      el.dataset.ready = "1";
-      el._khoosheMap = new KMap(el);
-    });
-  }
-
+  var mountAll = window.Khooshe.mountAll("[data-khooshe-map]", function () { return typeof L !== "undefined"; },
+    function (el) { el._khoosheMap = new KMap(el); });
   window.KhoosheMap = { mountAll: mountAll, KMap: KMap };
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mountAll);
-  } else {
-    mountAll();
-  }
 })();

@@ -175,18 +175,8 @@
     this.legend.innerHTML = html;
   };
 
-  function mountAll() {
-    document.querySelectorAll("[data-khooshe-network]").forEach(function (el) {
-      if (el.dataset.ready || typeof cytoscape === "undefined") { return; }
-      el.dataset.ready = "1";
-      el._khoosheNetwork = new KNetwork(el);
-    });
-  }
-
+  var mountAll = window.Khooshe.mountAll("[data-khooshe-network]",
+    function () { return typeof cytoscape !== "undefined"; },
+    function (el) { el._khoosheNetwork = new KNetwork(el); });
   window.KhoosheNetwork = { mountAll: mountAll, KNetwork: KNetwork };
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mountAll);
-  } else {
-    mountAll();
-  }
 })();

@@ -15,6 +15,23 @@
       });
       return text;
     },
+    /** Build a widget on every element matching ``selector`` once its library is loaded, now or when
+     *  the page has been parsed; ``ready()`` says whether the library is there. */
+    mountAll: function (selector, ready, build) {
+      function mount() {
+        document.querySelectorAll(selector).forEach(function (el) {
+          if (el.dataset.ready || !ready()) { return; }
+          el.dataset.ready = "1";
+          build(el);
+        });
+      }
+      if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", mount);
+      } else {
+        mount();
+      }
+      return mount;
+    },
     /** Text made safe to put into HTML. */
     esc: function (text) {
       var div = document.createElement("div");
