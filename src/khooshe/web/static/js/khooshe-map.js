@@ -159,22 +159,8 @@
   };
 
   KMap.prototype.load = function (url) {
-    var self = this;
     this.setStatus(esc(tr(this.el, "Loading")));
-    if (this.controller) { this.controller.abort(); }
-    this.controller = window.AbortController ? new AbortController() : null;
-    fetch(url, { credentials: "same-origin", signal: this.controller ? this.controller.signal : undefined })
-      .then(function (r) {
-        return r.json().then(function (data) { return { ok: r.ok, data: data }; });
-      })
-      .then(function (result) {
-        if (!result.ok) { throw new Error(result.data.error || ""); }
-        self.draw(result.data);
-      })
-      .catch(function (error) {
-        if (error.name === "AbortError") { return; }
-        self.setStatus(esc(error.message || tr(self.el, "Error")), true);
-      });
+    window.Khooshe.loadJSON(this, url);
   };
 
   KMap.prototype.draw = function (data) {

@@ -32,6 +32,24 @@
       }
       return mount;
     },
+    /** Fetch ``url`` as JSON for a widget (with ``el``, ``setStatus`` and ``draw``), cancelling the
+     *  widget's previous request; a server error shows the server's message, anything else (network
+     *  failure, not JSON) the widget's translated data-t-error text. */
+    loadJSON: function (widget, url) {
+      if (widget.controller) { widget.controller.abort(); }
+      widget.controller = window.AbortController ? new AbortController() : null;
+      fetch(url, { credentials: "same-origin", signal: widget.controller ? widget.controller.signal : undefined })
+        .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
+        .then(function (result) {
+          if (!result.ok) { var failure = new Error(result.data.error || ""); failure.fromServer = true; throw failure; }
+          widget.draw(result.data);
+        })
+        .catch(function (error) {
+          if (error.name === "AbortError") { return; }
+          var message = (error.fromServer && error.message) || window.Khooshe.tr(widget.el, "Error");
+          widget.setStatus(window.Khooshe.esc(message), true);
+        });
+    },
     /** Text made safe to put into HTML. */
     esc: function (text) {
       var div = document.createElement("div");
