@@ -105,13 +105,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # processes (then cached anonymous pages are invalidated exactly on every write, see core.page_cache).
 _cache_url = env.str("KHOOSHE_CACHE_URL", default="")
 if _cache_url.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
-                          "KEY_PREFIX": env.str("KHOOSHE_CACHE_PREFIX", default="khooshe")}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url,
+                    "KEY_PREFIX": env.str("KHOOSHE_CACHE_PREFIX", default="khooshe")},
+        # per-process layer in front of Redis for the anonymous pages a worker serves most (core.page_cache)
+        "pages-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "khooshe-pages",
+                        "OPTIONS": {"MAX_ENTRIES": env.int("KHOOSHE_PAGE_CACHE_LOCAL_ENTRIES", default=3000)}},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "khooshe"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "khooshe",
+                          "OPTIONS": {"MAX_ENTRIES": env.int("KHOOSHE_PAGE_CACHE_LOCAL_ENTRIES", default=3000)}}}
 # How long an anonymous visitor's page may be served from the cache (0 turns the page cache off). With a
 # per-process cache a write reaches the other processes' cached pages only after this time.
-KHOOSHE_PAGE_CACHE_SECONDS = env.int("KHOOSHE_PAGE_CACHE_SECONDS", default=600 if _cache_url else 60)
+KHOOSHE_PAGE_CACHE_SECONDS = env.int("KHOOSHE_PAGE_CACHE_SECONDS", default=86400 if _cache_url else 60)
+# With a shared cache, how long a worker trusts its copy of the page-cache version: a write through another
+# worker reaches that worker's anonymous visitors within this many seconds.
+KHOOSHE_PAGE_CACHE_VERSION_SECONDS = env.float("KHOOSHE_PAGE_CACHE_VERSION_SECONDS", default=1.0)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
