@@ -142,6 +142,24 @@ def check_endpoint(port: int, path: str) -> tuple[int, int]:
         return exc.code, 0
 
 
+def prefill(port: int, chosen: dict[str, dict]) -> None:
+    """Visit every page the load test will ask for once (4 at a time), filling the shared page cache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = []
+    for ep in chosen.values():
+        if "paths_file" in ep:
+            paths += Path(ep["paths_file"]).read_text(encoding="utf-8").split()
+        else:
+            paths.append(ep["path"])
+    started = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda path: check_endpoint(port, path)[0], paths))
+    bad = [s for s in statuses if s != 200]
+    print(f"prefilled the page cache with {len(paths)} pages in {time.perf_counter() - started:.1f} s"
+          + (f" ({len(bad)} not 200)" if bad else ""), flush=True)
+
+
 def public_ids(count: int, seed: int) -> list[int]:
     import psycopg
     from _common import psycopg_conninfo
@@ -168,14 +186,26 @@ def main(argv=None) -> int:
     parser.add_argument("--page-cache-seconds", type=int, default=None,
                         help="KHOOSHE_PAGE_CACHE_SECONDS of the server; 0 measures every page rendered "
                              "(anonymous pages are otherwise served from core.page_cache)")
+    parser.add_argument("--cache-url", help="KHOOSHE_CACHE_URL of the server, e.g. redis://127.0.0.1:6379/15: "
+                        "one page cache shared by the workers that outlives a server restart (flushed first)")
+    parser.add_argument("--prefill", action="store_true",
+                        help="with --cache-url: visit every measured page once before measuring, as the visitors "
+                             "of a long-running site would have (measures a warm shared cache)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     args = parser.parse_args(argv)
+    if args.prefill and not args.cache_url:
+        parser.error("--prefill needs --cache-url: a per-process cache is lost when the server restarts")
     # Stopped with SIGTERM (kill): still run the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     env = server_env(Path(os.environ.get("KHOOSHE_DATA_DIR", "/tmp/khooshe-bench")))
     if args.page_cache_seconds is not None:
         env["KHOOSHE_PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
+    if args.cache_url:
+        env["KHOOSHE_CACHE_URL"] = args.cache_url
+        import redis
+
+        redis.Redis.from_url(args.cache_url).flushdb()
     data_dir = Path(env["KHOOSHE_DATA_DIR"])
     log = data_dir / "logs" / "gunicorn-bench.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +224,8 @@ def main(argv=None) -> int:
             print(f"check {name}: HTTP {status}, {size} bytes", flush=True)
             if status != 200:
                 raise SystemExit(f"{name} answered {status}: fix that before measuring (log: {log})")
+        if args.prefill:
+            prefill(args.port, chosen)
     finally:
         stop_server(proc)
 
@@ -226,6 +258,7 @@ def main(argv=None) -> int:
     print(f"Command: .venv/bin/python benchmarks/http_load.py --runs {args.runs} --duration {args.duration:g} "
           f"--connections {args.connections} --workers {args.workers}"
           + (f" --page-cache-seconds {args.page_cache_seconds}" if args.page_cache_seconds is not None else "")
+          + (f" --cache-url {args.cache_url}" if args.cache_url else "") + (" --prefill" if args.prefill else "")
           + f" --endpoints {' '.join(args.endpoints)}")
     print()
     print("| endpoint | req/s (median) | ratio to hello | p50 ms | p95 ms | errors | worker CPU ms/request | "

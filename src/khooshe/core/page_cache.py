@@ -1,21 +1,27 @@
 """Whole-page cache for anonymous visitors of public pages (lists, detail pages, the read API).
 
 What an anonymous visitor sees depends only on the URL, the language and the data, so the rendered
-response can be shared: the cache key holds a *version* that every write bumps (model signals, and
-``bump_page_cache()`` after bulk writes such as imports), so a change is visible at once; the entry's
-lifetime (KHOOSHE_PAGE_CACHE_SECONDS) bounds staleness where a cache is per process (the default
-in-memory cache; configure KHOOSHE_CACHE_URL=redis://... to share the cache and its version across
-server processes). Logged-in users, requests with a session or messages, API calls with credentials
-and every non-GET request are never cached; anonymous pages carry no CSRF token, so nothing in them
-is personal.
+response can be shared. Every write bumps a *version* (model signals, and ``bump_page_cache()`` after
+bulk writes such as imports); a cached page stores the version it was rendered at and is served only
+while that is still the current version, so a change is visible at once in the writing process.
+
+Two layers: the default cache (per process, or Redis shared by every server process when
+KHOOSHE_CACHE_URL=redis://... is set) and, in front of a shared cache, a small per-process memory
+layer that saves the network round trip for the pages a worker serves most. A worker re-reads the
+shared version at most every KHOOSHE_PAGE_CACHE_VERSION_SECONDS (default 1 s): a write made through
+another worker reaches its anonymous visitors within that time. Entries live at most
+KHOOSHE_PAGE_CACHE_SECONDS. Logged-in users, requests with a session or messages, API calls with
+credentials and every non-GET request are never cached; anonymous pages carry no CSRF token, so
+nothing in them is personal.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 
@@ -29,20 +35,35 @@ def page_cache_seconds() -> int:
     return int(getattr(settings, "KHOOSHE_PAGE_CACHE_SECONDS", 0))
 
 
+# This process's copy of the shared version and when it was read (see the module docstring).
+_version_memo: dict[str, float] = {}
+
+
+def _shared_cache_is_remote() -> bool:
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
 def current_version() -> int:
+    ttl = float(getattr(settings, "KHOOSHE_PAGE_CACHE_VERSION_SECONDS", 1.0)) if _shared_cache_is_remote() else 0
+    now = time.monotonic()
+    if ttl > 0 and "version" in _version_memo and now - _version_memo["read_at"] < ttl:
+        return int(_version_memo["version"])
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY, 1)
+    _version_memo.update(version=version, read_at=now)
     return version
 
 
 def bump_page_cache() -> None:
     """Make every cached page stale (called on any write to the registry)."""
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:  # the key expired or was never set
-        cache.set(VERSION_KEY, 2, timeout=None)
+        version = 2
+        cache.set(VERSION_KEY, version, timeout=None)
+    _version_memo.update(version=version, read_at=time.monotonic())
 
 
 def bump_now_and_after_commit() -> None:
@@ -68,8 +89,12 @@ def _cache_key(request) -> str | None:
         request.META.get("HTTP_ACCEPT", "") if path.startswith("/api/") else "",
         request.META.get("HTTP_HX_REQUEST", ""),
     ])
-    digest = hashlib.sha256(variant.encode()).hexdigest()
-    return f"khooshe:page:{current_version()}:{digest}"
+    return "khooshe:page:" + hashlib.sha256(variant.encode()).hexdigest()
+
+
+def _front_layer():
+    """The per-process layer in front of a shared (remote) cache, or None when the cache is local."""
+    return caches["pages-local"] if _shared_cache_is_remote() and "pages-local" in settings.CACHES else None
 
 
 class AnonymousPageCacheMiddleware:
@@ -82,9 +107,15 @@ class AnonymousPageCacheMiddleware:
         key = _cache_key(request)
         if key is None:
             return self.get_response(request)
-        stored = cache.get(key)
-        if stored is not None:
-            status, headers, content = stored
+        version = current_version()
+        front = _front_layer()
+        stored = front.get(key) if front is not None else None
+        if stored is None or stored[0] != version:
+            stored = cache.get(key)
+            if front is not None and stored is not None and stored[0] == version:
+                front.set(key, stored, page_cache_seconds())
+        if stored is not None and stored[0] == version:
+            _version, status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -94,7 +125,10 @@ class AnonymousPageCacheMiddleware:
         if (request.method == "GET" and response.status_code == 200 and not response.streaming
                 and not response.cookies and "private" not in response.get("Cache-Control", "")):
             headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-            cache.set(key, (response.status_code, headers, response.content), page_cache_seconds())
+            entry = (version, response.status_code, headers, response.content)
+            cache.set(key, entry, page_cache_seconds())
+            if front is not None:
+                front.set(key, entry, page_cache_seconds())
         return response
 
 
