@@ -7,6 +7,8 @@ so the web UI, the API and this command behave the same.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -69,6 +71,42 @@ def createadmin(
                % {"username": username, "password": password})
 
 
+def _start_worker() -> subprocess.Popen | None:
+    """With the default database task queue, run one worker beside the development server, so that
+    analyses started on the web run without a second command (production runs `khooshe worker` itself)."""
+    from django.conf import settings
+
+    if settings.KHOOSHE_TASKS_BACKEND != "db":
+        return None
+    return subprocess.Popen([sys.executable, "-c", "from khooshe.cli import main; main()", "worker"])
+
+
+def _runserver_with_worker(address: str) -> None:
+    worker = _start_worker()
+    try:
+        call("runserver", address, "--noreload")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+@app.command(short_help="Run background tasks (analyses) from the task queue.")
+def worker() -> None:
+    """Run queued background tasks: the database queue by default, RQ when KHOOSHE_TASKS_BACKEND=rq."""
+    setup_django()
+    from django.conf import settings
+
+    if settings.KHOOSHE_TASKS_BACKEND == "rq":
+        call("rqworker", "default", job_class="django_tasks_rq.Job")
+    elif settings.KHOOSHE_TASKS_BACKEND == "db":
+        call("db_worker", "--no-reload")  # the reloader cannot restart a worker started by `khooshe`
+    else:
+        from django.utils.translation import gettext as _
+
+        typer.echo(_("Tasks run inside the web process (KHOOSHE_TASKS_BACKEND=immediate): no worker needed."))
+
+
 @app.command(short_help="Serve the site (dev server, or gunicorn).")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -83,7 +121,7 @@ def serve(
         call("collectstatic", "--no-input", verbosity=0)
         os.execvp("gunicorn", ["gunicorn", "khooshe.config.wsgi", "--bind", f"{host}:{port}",
                                "--workers", str(workers), "--access-logfile", "-"])
-    call("runserver", f"{host}:{port}", "--noreload")
+    _runserver_with_worker(f"{host}:{port}")
 
 
 @app.command(short_help="Set up, load the Kerman demo and serve it.")
@@ -101,6 +139,7 @@ def demo(
     summary = load_demo(progress=True)
     typer.echo(summary)
     username, password = ensure_admin(username="admin", password=password, email="")
+    _demo_analysis(username)
     from django.utils.translation import gettext as _
 
     typer.echo("")
@@ -109,7 +148,21 @@ def demo(
                % {"username": username, "password": password})
     typer.echo("")
     if serve_site:
-        call("runserver", f"127.0.0.1:{port}", "--noreload")
+        _runserver_with_worker(f"127.0.0.1:{port}")
+
+
+def _demo_analysis(username: str) -> None:
+    """An analysis of the demo's own organizations, so the insights pages have results to show."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    from khooshe.insights.models import Dataset
+    from khooshe.insights.services import create_demo_analysis
+
+    if Dataset.objects.exists():
+        return
+    run = create_demo_analysis(user=get_user_model().objects.get(username=username))
+    typer.echo(_("Demo analysis: %(status)s") % {"status": run.get_status_display()})
 
 
 @app.command("import", short_help="Import a CSV/XLSX file: all rows or none.")
@@ -136,6 +189,41 @@ def export(
     from khooshe.core.tabular_cli import run_export
 
     raise typer.Exit(code=run_export(kind=kind, path=path))
+
+
+@app.command(short_help="Find and prioritise clusters in statistics; write a report.")
+def analyze(
+    data: str = typer.Argument(..., help="CSV or Parquet file (or glob), or a database URL with --table."),
+    region_col: str = typer.Option(..., "--region-col", help="Column of the region (province, county...)."),
+    industry_col: str = typer.Option(..., "--industry-col", help="Column of the industry (e.g. an ISIC code)."),
+    value_col: str = typer.Option(None, "--value-col", help="Column of employment (or another size); "
+                                  "without it every row counts as one."),
+    year_col: str = typer.Option(None, "--year-col", help="Column of the year (growth and shift-share)."),
+    establishment_col: str = typer.Option(None, "--establishment-col",
+                                          help="Column identifying establishments (counts them; Ellison-Glaeser)."),
+    wage_col: str = typer.Option(None, "--wage-col", help="Column of wages."),
+    table: str = typer.Option(None, "--table", help="Table to read when DATA is a database URL."),
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for report.html and the tables."),
+    year: str = typer.Option(None, "--year", help="Year to analyse (default: the latest)."),
+    backend: str = typer.Option("duckdb", "--backend", help="Where to aggregate: duckdb (default) or pyspark."),
+    geometry: str = typer.Option("iran", "--geometry", help="Region boundaries for the map and Moran's I: "
+                                 "'iran' (provinces, matched by code or name), a GeoJSON file, or 'none'."),
+    geometry_id_field: str = typer.Option(None, "--geometry-id-field",
+                                          help="GeoJSON property holding the region value (with a GeoJSON file)."),
+    title: str = typer.Option(None, "--title", help="Title of the report."),
+    language: str = typer.Option("fa", "--language", help="Language of the report: fa or en."),
+) -> None:
+    """Aggregate raw records, compute every cluster indicator, write report.html plus CSV/Parquet tables."""
+    setup_django()
+    from khooshe.insights.cli import run_analyze
+
+    raise typer.Exit(code=run_analyze(
+        data=data, out=out, title=title, language=language, backend=backend, year=year,
+        geometry=geometry, geometry_id_field=geometry_id_field,
+        columns={"region_col": region_col, "industry_col": industry_col, "value_col": value_col,
+                 "year_col": year_col, "establishment_col": establishment_col, "wage_col": wage_col,
+                 "table": table},
+    ))
 
 
 @app.command(short_help="Check database, reference data, assets, translations.")

@@ -43,8 +43,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "khooshe.core",
     "khooshe.registry",
+    "khooshe.insights",
     "khooshe.web",
 ]
 
@@ -192,6 +195,27 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# Background tasks (django-tasks): "db" (default) keeps the queue in the database and needs a worker
+# process (`khooshe worker`; `khooshe serve`/`demo` start one themselves); "rq" uses Redis
+# (KHOOSHE_CACHE_URL or REDIS_URL) and `rqworker --job-class django_tasks_rq.Job`; "immediate" runs each
+# task inside the request that starts it (no worker at all; for a tiny install or tests).
+KHOOSHE_TASKS_BACKEND = env.str("KHOOSHE_TASKS_BACKEND", default="db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if KHOOSHE_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise environ.ImproperlyConfigured(
+        f"KHOOSHE_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {KHOOSHE_TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[KHOOSHE_TASKS_BACKEND]}}
+if KHOOSHE_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default=_cache_url or "redis://127.0.0.1:6379/0"),
+                             "DEFAULT_TIMEOUT": env.int("KHOOSHE_TASK_TIMEOUT", default=3600)}}
+# Uploaded statistics and analysis results (insights app): <data dir>/insights/{datasets,runs,uploads}.
+KHOOSHE_INSIGHTS_DIR = Path(env.str("KHOOSHE_INSIGHTS_DIR", default=str(DATA_DIR / "insights"))).resolve()
 
 # Validation of organization national IDs: "ir" checks the 11-digit Iranian legal-entity ID with its
 # check digit; "any" accepts any 3-20 letters/digits (for another country's registry).

@@ -1,0 +1,415 @@
+"""One analysis run: raw records in, every indicator out, as named tables.
+
+Used by the command line (``khooshe analyze``), the web (the insights app runs it as a background task)
+and the benchmark, so that all three compute exactly the same thing.  The raw records are aggregated
+where they live (Ibis: DuckDB by default, PySpark for big data); only the region x industry matrices of
+the analysed year (and of the first year, for growth) come into NumPy.
+
+The result is a set of tables (pandas DataFrames), each written as ``<name>.parquet`` with
+``meta.json`` describing the run:
+
+======================  ==================================================================================
+region_industry         one row per region and industry: employment, establishments, wages, LQ, RCA,
+                        presence, density, COG, ECO stars, U.S. Cluster Mapping flags, growth, shift-share
+regions                 one row per region: totals, diversity, ECI, COI, specialisation indices
+industries              one row per industry: totals, ubiquity, PCI, locational Gini, Hoover, technology
+                        level and cluster type (with the reason), Ellison-Glaeser when plants are known
+clusters                the candidate clusters (region x industry with enough stars or a strong flag):
+                        life-cycle stage and reason, technology level, type, priority score and rank
+diversification         per region, the industries it lacks with the highest density and COG
+relatedness_edges       the industry relatedness network (backbone + strongest links)
+cluster_definitions     industries grouped into cluster definitions, with the validation scores in meta
+spatial, spatial_local  Moran's I per industry and local hot spots, when region geometry is given
+======================  ==================================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from khooshe.analytics import aggregate as agg
+from khooshe.analytics import classify, complexity, decision, diversification, indicators, relatedness, stars
+from khooshe.analytics.validation import AnalyticsInputError
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class PipelineOptions:
+    """Parameters of a run (every threshold a published method leaves open)."""
+
+    backend: str = "duckdb"
+    #: the year to analyse (default: the latest); growth runs from the first year to this one
+    year: Any = None
+    #: how to treat empty values in the value columns: "error" (stop and say where) or "zero"
+    missing_values: str = "error"
+    eco_size_quantile: float = 0.9
+    eco_specialisation_threshold: float = 2.0
+    eco_focus_quantile: float = 0.9
+    #: presence (RCA) threshold of the complexity measures
+    presence_threshold: float = 1.0
+    #: a region x industry pair is a candidate cluster with at least this many ECO stars, or a CMP strong flag
+    candidate_min_stars: int = 2
+    cluster_method: str = "leiden"
+    cluster_resolution: float = 1.0
+    seed: int = 0
+    diversification_top: int = 10
+    #: ISIC codes (prefixes) of natural-resource-dependent industries (default: classify's list)
+    natural_resource_industries: list[str] | None = None
+    #: weights of the priority criteria (employment, wages, specialisation, growth, linkages); default equal groups
+    priority_weights: dict[str, float] | None = None
+    priority_method: str = "topsis"
+    #: region geometry (GeoJSON path or mapping, or a function of the region values returning one) and the
+    #: property holding the region id, for Moran's I
+    geometry: Any = None
+    geometry_id_field: str | None = None
+    spatial_industries: int = 20
+
+
+@dataclass
+class PipelineResult:
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, directory: str | Path) -> Path:
+        """Write every table as Parquet and ``meta.json`` into ``directory`` (created)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, table in self.tables.items():
+            _parquet_safe(table).to_parquet(directory / f"{name}.parquet", index=False)
+        (directory / "meta.json").write_text(json.dumps(_jsonable(self.meta), ensure_ascii=False, indent=1),
+                                             encoding="utf-8")
+        return directory
+
+
+def run_pipeline(
+    source: Any,
+    columns: Mapping[str, str | None],
+    options: PipelineOptions | None = None,
+    progress: Progress | None = None,
+) -> PipelineResult:
+    """Aggregate raw records and compute every indicator.
+
+    Parameters
+    ----------
+    source : str, path, pandas.DataFrame or Ibis table
+        CSV or Parquet file (or glob), a database URL (with ``table`` in ``columns``), or a frame.
+    columns : mapping
+        ``region_col``, ``industry_col`` (required), ``value_col`` (employment; without it every record
+        counts 1), ``year_col``, ``establishment_col``, ``wage_col``, and ``table`` for a database URL.
+    options : PipelineOptions
+    progress : callable(fraction, step)
+        Called as the run goes (fraction in 0..1, an English step name).
+
+    Raises
+    ------
+    AnalyticsInputError
+        Naming the column, row or value, before any result is produced.
+    """
+    options = options or PipelineOptions()
+    report = progress or (lambda fraction, step: None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def step(fraction: float, name: str) -> None:
+        timings[name] = time.perf_counter()
+        report(fraction, name)
+
+    columns = {k: v for k, v in columns.items() if v}
+    if "region_col" not in columns or "industry_col" not in columns:
+        raise AnalyticsInputError("missing_column", "The region and industry columns are required.",
+                                  column="region_col" if "region_col" not in columns else "industry_col")
+    step(0.02, "reading the data")
+    table = agg.open_source(source, backend=options.backend, table=columns.get("table"))
+    step(0.05, "aggregating by region and industry")
+    long = agg.aggregate(
+        table, region_col=columns["region_col"], industry_col=columns["industry_col"],
+        value_col=columns.get("value_col"), year_col=columns.get("year_col"),
+        establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
+        missing_values=options.missing_values,
+    )
+    plants = None
+    if columns.get("establishment_col") and columns.get("value_col"):
+        step(0.15, "plant shares for Ellison-Glaeser")
+        plants = agg.plant_shares(
+            table, industry_col=columns["industry_col"], value_col=columns["value_col"],
+            establishment_col=columns["establishment_col"], year_col=columns.get("year_col"),
+            missing_values=options.missing_values,
+        )
+
+    years = sorted(long["year"].unique().tolist()) if "year" in long.columns else []
+    year = options.year if options.year is not None else (years[-1] if years else None)
+    if years and year not in years:
+        raise AnalyticsInputError("unknown_year", f"The year {year!r} is not in the data; years present: "
+                                  f"{', '.join(map(str, years))}.", value=str(year))
+    step(0.2, "building the region x industry matrices")
+    matrices = agg.to_matrices(long, year=year, align=True) if years else agg.to_matrices(long, align=True)
+    employment = _drop_empty(matrices["employment"])
+    establishments = matrices["establishments"].reindex_like(employment).fillna(0)
+    wages = matrices.get("wages")
+    base = None
+    if len(years) > 1 and years[0] != year:
+        base = agg.to_matrices(long, year=years[0], align=True)["employment"].reindex_like(employment).fillna(0)
+
+    tables: dict[str, pd.DataFrame] = {}
+    meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
+                            "options": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "geometry"},
+                            "regions": int(employment.shape[0]), "industries": int(employment.shape[1]),
+                            "records_aggregated": int(len(long))}
+
+    step(0.25, "location quotients and stars")
+    lq = indicators.location_quotient(employment)
+    eco = stars.eco_stars(employment, size_quantile=options.eco_size_quantile,
+                          specialisation_threshold=options.eco_specialisation_threshold,
+                          focus_quantile=options.eco_focus_quantile)
+    cmp = stars.cmp_strength(employment, establishments)
+
+    step(0.35, "economic complexity")
+    rca = complexity.rca(employment)
+    present = complexity.presence(employment, threshold=options.presence_threshold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", complexity.ComplexityWarning)
+        eci, pci = complexity.eci_pci(present)
+        phi = complexity.proximity(present)
+        density = complexity.density(present, phi)
+        coi, cog = complexity.complexity_outlook(present, phi)  # ecomplexity's convention (un-normalised PCI)
+
+    region_industry = pd.DataFrame({
+        "employment": _stack(employment), "establishments": _stack(establishments),
+        "lq": _stack(lq), "rca": _stack(rca), "mcp": _stack(present), "density": _stack(density),
+        "cog": _stack(cog),
+    })
+    if wages is not None:
+        region_industry["wages"] = _stack(wages.reindex_like(employment).fillna(0))
+    eco_cols = eco[["size", "specialisation", "focus", "stars"]].rename(
+        columns={"size": "star_size", "specialisation": "star_specialisation", "focus": "star_focus"})
+    eco_cols.index = eco_cols.index.set_names(["region", "industry"])
+    cmp_cols = cmp[["strong", "strong10", "qualifying", "significant"]].copy()
+    cmp_cols.index = cmp_cols.index.set_names(["region", "industry"])
+    region_industry = region_industry.join(eco_cols).join(cmp_cols)
+
+    step(0.45, "growth and shift-share")
+    if base is not None:
+        span = float(year) - float(years[0]) if _is_number(year) and _is_number(years[0]) else len(years) - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            growth = np.where(base.to_numpy() > 0,
+                              (employment.to_numpy() / np.where(base.to_numpy() > 0, base.to_numpy(), 1)) ** (1 / span) - 1,
+                              np.nan)
+        region_industry["growth"] = _stack(pd.DataFrame(growth, index=employment.index, columns=employment.columns))
+        region_industry["employment_base"] = _stack(base)
+        shift = indicators.shift_share(base, employment)
+        region_industry["national_share"] = _stack(shift.national_share)
+        region_industry["industry_mix"] = _stack(shift.industry_mix)
+        region_industry["regional_shift"] = _stack(shift.regional_shift)
+        meta["growth_years"] = [years[0], year]
+
+    step(0.55, "regional and industry indicators")
+    krugman = indicators.krugman_specialisation(employment)
+    regions = pd.DataFrame({
+        "employment": employment.sum(axis=1), "establishments": establishments.sum(axis=1),
+        "industries_present": (employment > 0).sum(axis=1),
+        "diversity": present.sum(axis=1), "eci": eci, "coi": coi,
+        "krugman": krugman["index"], "hachman": indicators.hachman(employment),
+        "entropy": indicators.entropy(employment), "herfindahl": indicators.herfindahl(employment),
+    })
+    regions.index.name = "region"
+    industry_totals = employment.sum(axis=0)
+    types = classify.cluster_type(employment, natural_resource_industries=options.natural_resource_industries)
+    tech = classify.technology_level([str(c) for c in employment.columns], errors="ignore")
+    tech.index = employment.columns
+    industries = pd.DataFrame({
+        "employment": industry_totals, "establishments": establishments.sum(axis=0),
+        "regions_present": (employment > 0).sum(axis=0), "ubiquity": present.sum(axis=0), "pci": pci,
+        "locational_gini": indicators.locational_gini(employment),
+        "hoover": indicators.hoover(employment, "totals"),
+        "tech_level": tech["tech_level"], "tech_reason": tech["reason"],
+        "cluster_type": types["cluster_type"], "type_reason": types["reason"],
+    })
+    industries.index.name = "industry"
+    if base is not None:
+        base_totals = base.sum(axis=0)
+        industries["growth"] = indicators.cagr(base_totals.where(base_totals > 0), industry_totals,
+                                               float(len(years) - 1) if not _is_number(year) else float(year) - float(years[0]))
+    if plants is not None:
+        step(0.6, "Ellison-Glaeser agglomeration")
+        industries = industries.join(_ellison_glaeser(table, columns, year), how="left")
+
+    step(0.65, "related industries and cluster definitions")
+    related = relatedness.colocation_relatedness(employment, establishments=establishments, method="both") \
+        if employment.shape[0] >= 3 else None
+    if related is not None:
+        groups = relatedness.define_clusters(related, method=options.cluster_method,
+                                             resolution=options.cluster_resolution, seed=options.seed)
+        scores = relatedness.validation_scores(related, groups)
+        tables["relatedness_edges"] = relatedness.relatedness_network(related)
+        tables["cluster_definitions"] = groups.rename("group").rename_axis("industry").reset_index()
+        meta["cluster_validation"] = {"vs_cr": float(scores.vs_cr), "vs_ir": float(scores.vs_ir),
+                                      "method": options.cluster_method}
+        industries["cluster_group"] = groups
+
+    step(0.75, "candidate clusters: stage, type and priority")
+    tables["clusters"] = _candidate_clusters(region_industry, industries, options)
+
+    step(0.85, "diversification opportunities")
+    tables["diversification"] = diversification.opportunities(present, phi, pci, top=options.diversification_top,
+                                                             density=density, cog=cog)
+
+    if options.geometry is not None and options.geometry_id_field:
+        step(0.9, "spatial concentration")
+        if callable(options.geometry):  # geometry that depends on the data's own region values
+            options = replace(options, geometry=options.geometry([str(r) for r in employment.index]))
+        spatial, local = _spatial(lq, industry_totals, options)
+        tables["spatial"], tables["spatial_local"] = spatial, local
+
+    tables["region_industry"] = region_industry.reset_index()
+    tables["regions"] = regions.reset_index()
+    tables["industries"] = industries.reset_index()
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    meta["rules"] = {"lifecycle": classify.describe_rules()}
+    report(1.0, "done")
+    return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
+
+
+def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame,
+                        options: PipelineOptions) -> pd.DataFrame:
+    """Region x industry pairs worth a look, classified and ranked by their effect on the region."""
+    strong = region_industry["strong"].fillna(False).astype(bool)
+    chosen = region_industry[(region_industry["stars"] >= options.candidate_min_stars) | strong].copy()
+    if chosen.empty:
+        return pd.DataFrame(columns=["region", "industry", "stars", "strong", "stage", "rank", "score"])
+    if "growth" not in chosen.columns:
+        chosen["growth"] = np.nan
+    stage = classify.lifecycle_stage(chosen[["employment", "establishments", "growth"]])
+    chosen["stage"], chosen["stage_reason"] = stage["stage"], stage["reason"]
+    industry_of = chosen.index.get_level_values("industry")
+    for column in ("tech_level", "cluster_type", "type_reason"):
+        chosen[column] = industries[column].reindex(industry_of).to_numpy()
+    criteria = pd.DataFrame({"employment": chosen["employment"], "specialisation": chosen["lq"],
+                             "linkages": chosen["density"]})
+    if "wages" in chosen.columns and chosen["wages"].sum() > 0:
+        criteria["wages"] = chosen["wages"]
+    if chosen["growth"].notna().any():
+        criteria["growth"] = chosen["growth"].fillna(chosen["growth"].median())
+    if len(criteria) >= 2:
+        flat = criteria.reset_index(drop=True)  # the decision engine takes one label per alternative
+        ranking = decision.rank_clusters(flat, weights=_present(options.priority_weights, flat),
+                                         method=options.priority_method)
+        chosen["score"] = ranking.table["score"].to_numpy()
+        chosen["rank"] = ranking.table["rank"].to_numpy()
+    else:
+        chosen["score"], chosen["rank"] = 1.0, 1
+    return chosen.reset_index().sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def _present(weights: Mapping[str, float] | None, criteria: pd.DataFrame) -> dict[str, float] | None:
+    if not weights:
+        return None
+    chosen = {k: float(v) for k, v in weights.items() if k in criteria.columns and v and v > 0}
+    return chosen or None
+
+
+def _ellison_glaeser(table: Any, columns: Mapping[str, str], year: Any) -> pd.DataFrame:
+    plants = table
+    if columns.get("year_col") and year is not None:
+        plants = table.filter(table[columns["year_col"]] == year)
+    frame = plants.select(
+        region=plants[columns["region_col"]].cast("string"), industry=plants[columns["industry_col"]].cast("string"),
+        employment=plants[columns["value_col"]].cast("float64"),
+    ).to_pandas()
+    if frame.empty:
+        return pd.DataFrame()
+    frame["employment"] = frame["employment"].fillna(0)
+    try:
+        result = indicators.ellison_glaeser(frame)
+    except AnalyticsInputError:
+        return pd.DataFrame()  # too few plants or regions for the index: the column stays empty
+    return result[["gamma"]].rename(columns={"gamma": "ellison_glaeser"})
+
+
+def _spatial(lq: pd.DataFrame, industry_totals: pd.Series, options: PipelineOptions):
+    from khooshe.analytics import spatial
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", spatial.SpatialDataWarning)
+        weights = spatial.weights_from_geometry(options.geometry, id_field=options.geometry_id_field)
+        rows, local_rows = [], []
+        for industry in industry_totals.sort_values(ascending=False).index[: options.spatial_industries]:
+            values = lq[industry]
+            try:
+                result = spatial.morans_i(values, weights, seed=options.seed)
+                local = spatial.local_morans(values, weights, seed=options.seed)
+            except AnalyticsInputError:
+                continue  # e.g. the industry's regions are not on the map
+            rows.append({"industry": industry, "moran_i": result.i, "z": result.z, "p_value": result.p})
+            local = local.rename(columns={"p": "p_value"})
+            local["industry"] = industry
+            local_rows.append(local.rename_axis("region").reset_index())
+    spatial_table = pd.DataFrame(rows, columns=["industry", "moran_i", "z", "p_value"])
+    local_table = pd.concat(local_rows, ignore_index=True) if local_rows else pd.DataFrame(
+        columns=["region", "industry", "local_i", "quadrant", "p_value", "hot_spot"])
+    return spatial_table, local_table
+
+
+def _drop_empty(employment: pd.DataFrame) -> pd.DataFrame:
+    """Regions and industries with no activity at all carry no information (and would divide by zero)."""
+    employment = employment.loc[employment.sum(axis=1) > 0, employment.sum(axis=0) > 0]
+    if employment.shape[0] < 2:
+        raise AnalyticsInputError(
+            "single_region", "The data hold fewer than two regions with activity; location quotients "
+            "compare regions, so give at least two.", got=int(employment.shape[0]))
+    if employment.shape[1] < 2:
+        raise AnalyticsInputError(
+            "too_few_industries", "The data hold fewer than two industries with activity; give at least two.",
+            got=int(employment.shape[1]))
+    return employment
+
+
+def _stack(frame: pd.DataFrame) -> pd.Series:
+    frame = frame.copy()
+    frame.index.name, frame.columns.name = "region", "industry"
+    return frame.stack(future_stack=True)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _parquet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Parquet needs one type per column: nested reason parameters become JSON text, labels text."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            sample = out[column].dropna()
+            if not sample.empty and isinstance(sample.iloc[0], dict | list | tuple):
+                out[column] = out[column].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
+            else:
+                out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

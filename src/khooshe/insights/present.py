@@ -1,0 +1,69 @@
+"""How result values are shown on the pages: numbers in the reader's digits, yes/no marks, regions and
+industries with their registry names."""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.html import format_html
+
+from khooshe.core import jalali
+from khooshe.core.text import persian_digits
+
+from . import glossary, selectors
+
+NAMED_COLUMNS = {"region": "region", "industry": "industry", "industry_a": "industry", "industry_b": "industry"}
+
+
+def format_number(value, language: str | None = None) -> str:
+    """12345.6 -> "12,346"; 2.3456 -> "2.35"; in Persian with Persian digits and separators."""
+    if isinstance(value, bool):
+        return "✔" if value else "✘"
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            return "—"
+        if value == 0:
+            text = "0"
+        elif abs(value) >= 1000:
+            text = f"{value:,.0f}"
+        else:
+            text = f"{value:.3g}"
+            if "e" in text:
+                text = f"{value:.2e}"
+    if jalali.is_persian(language):
+        text = persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return text
+
+
+def cell_html(run, column: str, value, language: str | None = None) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return format_html('<span class="muted">—</span>')
+    if isinstance(value, bool):
+        return format_html('<span class="bool bool-{}">{}</span>', "yes" if value else "no", "✔" if value else "✘")
+    if isinstance(value, int | float):
+        return format_html('<span class="num">{}</span>', format_number(value, language))
+    label = glossary.value_label(column, value)
+    if label is not None:
+        return format_html('<span data-value="{}">{}</span>', value, label)
+    kind = NAMED_COLUMNS.get(column)
+    if kind is not None:
+        name = selectors.region_name(run, value) if kind == "region" else selectors.industry_name(run, value)
+        if name and name != str(value):
+            return format_html('<span dir="auto">{}</span> <span class="muted" dir="auto">{}</span>', value, name)
+    return format_html('<span dir="auto">{}</span>', value)
+
+
+def headers(columns, sort: list[tuple[str, bool]]) -> list[dict]:
+    """Column headers with their title, explanation and the sort parameter their link sets."""
+    active = dict(sort[:1])
+    out = []
+    for column in columns:
+        name = column if isinstance(column, str) else column.name
+        descending = active.get(name)
+        out.append({"name": name, "title": glossary.column_title(name), "help": glossary.column_help(name),
+                    "active": descending is not None, "descending": bool(descending),
+                    "sort": f"-{name}" if descending is False else name})
+    return out
