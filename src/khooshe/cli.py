@@ -210,6 +210,11 @@ def analyze(
                                  "'iran' (provinces, matched by code or name), a GeoJSON file, or 'none'."),
     geometry_id_field: str = typer.Option(None, "--geometry-id-field",
                                           help="GeoJSON property holding the region value (with a GeoJSON file)."),
+    input_output: Path = typer.Option(None, "--input-output", exists=True, dir_okay=False,
+                                      help="CSV of industry x industry flows (rows sell to columns), combined "
+                                           "with co-location to relate industries."),
+    occupation_similarity: Path = typer.Option(None, "--occupation-similarity", exists=True, dir_okay=False,
+                                               help="CSV of industry x industry occupation similarity."),
     title: str = typer.Option(None, "--title", help="Title of the report."),
     language: str = typer.Option("fa", "--language", help="Language of the report: fa or en."),
 ) -> None:
@@ -220,6 +225,7 @@ def analyze(
     raise typer.Exit(code=run_analyze(
         data=data, out=out, title=title, language=language, backend=backend, year=year,
         geometry=geometry, geometry_id_field=geometry_id_field,
+        input_output=input_output, occupation_similarity=occupation_similarity,
         columns={"region_col": region_col, "industry_col": industry_col, "value_col": value_col,
                  "year_col": year_col, "establishment_col": establishment_col, "wage_col": wage_col,
                  "table": table},

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import urllib.parse
 import uuid
 
 import numpy as np
@@ -163,7 +164,9 @@ def test_an_ibis_table_is_returned_as_it_is(records):
 def test_postgres_url_aggregates_in_the_database(records):
     import psycopg
 
-    url = os.environ["DATABASE_URL"]
+    # The server of DATABASE_URL, in its always-present "postgres" database: the suite's own database
+    # (named in DATABASE_URL) is replaced by a test database that other connections must not touch.
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
     name = f"khooshe_aggregate_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as connection:
         connection.execute(f"CREATE TABLE {name} (province text, isic text, year integer, plant integer, "

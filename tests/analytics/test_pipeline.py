@@ -98,3 +98,36 @@ def test_an_unknown_year_is_refused(records):
     with pytest.raises(AnalyticsInputError) as error:
         run_pipeline(records, COLUMNS, PipelineOptions(year=1999))
     assert error.value.code == "unknown_year" and "2021" in str(error.value)
+
+
+def test_regions_and_industries_without_activity_are_left_out_and_named(records):
+    extra = pd.DataFrame([(99999, 2021, "R99", "I00", 0, 0), (99998, 2021, "R00", "I99", 0, 0)],
+                         columns=records.columns)
+    result = run_pipeline(pd.concat([records, extra], ignore_index=True), COLUMNS, PipelineOptions())
+    assert result.meta["dropped_regions"] == ["R99"] and result.meta["dropped_industries"] == ["I99"]
+    assert "R99" not in set(result.tables["regions"]["region"])
+
+
+def test_input_output_links_join_co_location_in_relating_industries(records, tmp_path):
+    industries = sorted(records["industry"].unique())
+    flows = pd.DataFrame(0.0, index=industries, columns=industries)
+    flows.loc["I05", "I06"] = flows.loc["I06", "I05"] = 1000.0  # two industries that trade heavily
+    path = tmp_path / "io.csv"
+    flows.to_csv(path)
+    plain = run_pipeline(records, COLUMNS, PipelineOptions())
+    combined = run_pipeline(records, COLUMNS, PipelineOptions(input_output=path))
+    assert combined.meta["relatedness_sources"] == ["colocation", "input_output"]
+
+    def weight(result):
+        edges = result.tables["relatedness_edges"]
+        pair = edges[(edges.industry_a.isin(["I05", "I06"])) & (edges.industry_b.isin(["I05", "I06"]))]
+        return pair["weight"].max() if len(pair) else -np.inf
+
+    assert weight(combined) > weight(plain)
+
+
+def test_an_input_output_table_on_other_industries_is_refused(records):
+    other = pd.DataFrame([[0.0, 1.0], [1.0, 0.0]], index=["X1", "X2"], columns=["X1", "X2"])
+    with pytest.raises(AnalyticsInputError) as error:
+        run_pipeline(records, COLUMNS, PipelineOptions(input_output=other))
+    assert error.value.code == "label_mismatch"

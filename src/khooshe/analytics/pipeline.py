@@ -15,12 +15,18 @@ regions                 one row per region: totals, diversity, ECI, COI, special
 industries              one row per industry: totals, ubiquity, PCI, locational Gini, Hoover, technology
                         level and cluster type (with the reason), Ellison-Glaeser when plants are known
 clusters                the candidate clusters (region x industry with enough stars or a strong flag):
-                        life-cycle stage and reason, technology level, type, priority score and rank
+                        life-cycle stage, technology level and type, each with its reason, priority score
+                        and rank
 diversification         per region, the industries it lacks with the highest density and COG
 relatedness_edges       the industry relatedness network (backbone + strongest links)
 cluster_definitions     industries grouped into cluster definitions, with the validation scores in meta
 spatial, spatial_local  Moran's I per industry and local hot spots, when region geometry is given
 ======================  ==================================================================================
+
+Every classification says why, three ways: ``<prefix>_reason`` (an English sentence, for the command
+line and the CSV), ``<prefix>_reason_code`` (a stable code) and ``<prefix>_reason_params`` (the figures
+and thresholds behind it, as JSON text) from which the web app builds the sentence in the reader's
+language; the prefixes are ``stage`` (clusters), ``type`` and ``tech`` (industries and clusters).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +66,10 @@ class PipelineOptions:
     presence_threshold: float = 1.0
     #: a region x industry pair is a candidate cluster with at least this many ECO stars, or a CMP strong flag
     candidate_min_stars: int = 2
+    #: industry x industry input-output flows (rows sell to columns) and occupation similarity, as a
+    #: DataFrame or a CSV path (industries in the first column and the header); combined with co-location
+    input_output: Any = None
+    occupation_similarity: Any = None
     cluster_method: str = "leiden"
     cluster_resolution: float = 1.0
     seed: int = 0
@@ -69,6 +79,11 @@ class PipelineOptions:
     #: weights of the priority criteria (employment, wages, specialisation, growth, linkages); default equal groups
     priority_weights: dict[str, float] | None = None
     priority_method: str = "topsis"
+    #: support institutions (universities, research institutes, chambers, accelerators, service providers...)
+    #: by region, ``{region: count}``: each candidate cluster gets the support density of its region,
+    #: count / establishments of the region x 100, which the life-cycle stage needs to call a cluster
+    #: *developed*; regions not listed count 0.  None: support density unknown (never developed).
+    support_institutions: Mapping[Any, float] | None = None
     #: region geometry (GeoJSON path or mapping, or a function of the region values returning one) and the
     #: property holding the region id, for Moran's I
     geometry: Any = None
@@ -126,6 +141,8 @@ def run_pipeline(
         report(fraction, name)
 
     columns = {k: v for k, v in columns.items() if v}
+    if options.support_institutions is not None:
+        _support_counts(options.support_institutions, pd.Index([]))  # checked before any work is done
     if "region_col" not in columns or "industry_col" not in columns:
         raise AnalyticsInputError("missing_column", "The region and industry columns are required.",
                                   column="region_col" if "region_col" not in columns else "industry_col")
@@ -138,14 +155,9 @@ def run_pipeline(
         establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
         missing_values=options.missing_values,
     )
-    plants = None
-    if columns.get("establishment_col") and columns.get("value_col"):
-        step(0.15, "plant shares for Ellison-Glaeser")
-        plants = agg.plant_shares(
-            table, industry_col=columns["industry_col"], value_col=columns["value_col"],
-            establishment_col=columns["establishment_col"], year_col=columns.get("year_col"),
-            missing_values=options.missing_values,
-        )
+    # Establishment records with a size allow Ellison-Glaeser; it reads only the analysed year's records
+    # (below), not a second pass over every year.
+    plants = bool(columns.get("establishment_col") and columns.get("value_col"))
 
     years = sorted(long["year"].unique().tolist()) if "year" in long.columns else []
     year = options.year if options.year is not None else (years[-1] if years else None)
@@ -155,6 +167,9 @@ def run_pipeline(
     step(0.2, "building the region x industry matrices")
     matrices = agg.to_matrices(long, year=year, align=True) if years else agg.to_matrices(long, align=True)
     employment = _drop_empty(matrices["employment"])
+    # Regions or industries with no activity in the analysed year are left out, and the run says which.
+    dropped_regions = [str(r) for r in matrices["employment"].index.difference(employment.index)]
+    dropped_industries = [str(i) for i in matrices["employment"].columns.difference(employment.columns)]
     establishments = matrices["establishments"].reindex_like(employment).fillna(0)
     wages = matrices.get("wages")
     base = None
@@ -165,7 +180,8 @@ def run_pipeline(
     meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
                             "options": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "geometry"},
                             "regions": int(employment.shape[0]), "industries": int(employment.shape[1]),
-                            "records_aggregated": int(len(long))}
+                            "records_aggregated": int(len(long)),
+                            "dropped_regions": dropped_regions, "dropped_industries": dropped_industries}
 
     step(0.25, "location quotients and stars")
     lq = indicators.location_quotient(employment)
@@ -177,26 +193,33 @@ def run_pipeline(
     step(0.35, "economic complexity")
     rca = complexity.rca(employment)
     present = complexity.presence(employment, threshold=options.presence_threshold)
-    with warnings.catch_warnings():
+    # One BLAS thread, as complexity_panel: on matrices this small, threads gain little and, on busy
+    # cores, wait for each other (the eigen-decompositions took seconds instead of hundredths).
+    with warnings.catch_warnings(), complexity._single_threaded_blas():
         warnings.simplefilter("ignore", complexity.ComplexityWarning)
         eci, pci = complexity.eci_pci(present)
         phi = complexity.proximity(present)
         density = complexity.density(present, phi)
         coi, cog = complexity.complexity_outlook(present, phi)  # ecomplexity's convention (un-normalised PCI)
 
+    # Every column on one shared (region, industry) index: assembling the table then needs no realignment
+    # (comparing indexes of every region-industry pair again and again took a second).
+    cells = pd.MultiIndex.from_product([employment.index, employment.columns], names=["region", "industry"])
+
+    def stack(frame: pd.DataFrame) -> pd.Series:
+        return _stack(frame, employment, cells)
+
     region_industry = pd.DataFrame({
-        "employment": _stack(employment), "establishments": _stack(establishments),
-        "lq": _stack(lq), "rca": _stack(rca), "mcp": _stack(present), "density": _stack(density),
-        "cog": _stack(cog),
-    })
+        "employment": stack(employment), "establishments": stack(establishments),
+        "lq": stack(lq), "rca": stack(rca), "mcp": stack(present), "density": stack(density),
+        "cog": stack(cog),
+    }, index=cells)
     if wages is not None:
-        region_industry["wages"] = _stack(wages.reindex_like(employment).fillna(0))
+        region_industry["wages"] = stack(wages.reindex_like(employment).fillna(0))
     eco_cols = eco[["size", "specialisation", "focus", "stars"]].rename(
         columns={"size": "star_size", "specialisation": "star_specialisation", "focus": "star_focus"})
-    eco_cols.index = eco_cols.index.set_names(["region", "industry"])
-    cmp_cols = cmp[["strong", "strong10", "qualifying", "significant"]].copy()
-    cmp_cols.index = cmp_cols.index.set_names(["region", "industry"])
-    region_industry = region_industry.join(eco_cols).join(cmp_cols)
+    cmp_cols = cmp[["strong", "strong10", "qualifying", "significant"]]
+    region_industry = region_industry.join(_on_cells(eco_cols, cells)).join(_on_cells(cmp_cols, cells))
 
     step(0.45, "growth and shift-share")
     if base is not None:
@@ -205,12 +228,12 @@ def run_pipeline(
             growth = np.where(base.to_numpy() > 0,
                               (employment.to_numpy() / np.where(base.to_numpy() > 0, base.to_numpy(), 1)) ** (1 / span) - 1,
                               np.nan)
-        region_industry["growth"] = _stack(pd.DataFrame(growth, index=employment.index, columns=employment.columns))
-        region_industry["employment_base"] = _stack(base)
+        region_industry["growth"] = stack(pd.DataFrame(growth, index=employment.index, columns=employment.columns))
+        region_industry["employment_base"] = stack(base)
         shift = indicators.shift_share(base, employment)
-        region_industry["national_share"] = _stack(shift.national_share)
-        region_industry["industry_mix"] = _stack(shift.industry_mix)
-        region_industry["regional_shift"] = _stack(shift.regional_shift)
+        region_industry["national_share"] = stack(shift.national_share)
+        region_industry["industry_mix"] = stack(shift.industry_mix)
+        region_industry["regional_shift"] = stack(shift.regional_shift)
         meta["growth_years"] = [years[0], year]
 
     step(0.55, "regional and industry indicators")
@@ -223,6 +246,13 @@ def run_pipeline(
         "entropy": indicators.entropy(employment), "herfindahl": indicators.herfindahl(employment),
     })
     regions.index.name = "region"
+    if options.support_institutions is not None:
+        regions["support_institutions"] = _support_counts(options.support_institutions, regions.index)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            regions["support_density"] = (regions["support_institutions"] * 100
+                                          / regions["establishments"].where(regions["establishments"] > 0))
+        meta["support_institutions"] = {"institutions": float(regions["support_institutions"].sum()),
+                                        "regions_with_institutions": int((regions["support_institutions"] > 0).sum())}
     industry_totals = employment.sum(axis=0)
     types = classify.cluster_type(employment, natural_resource_industries=options.natural_resource_industries)
     tech = classify.technology_level([str(c) for c in employment.columns], errors="ignore")
@@ -232,21 +262,31 @@ def run_pipeline(
         "regions_present": (employment > 0).sum(axis=0), "ubiquity": present.sum(axis=0), "pci": pci,
         "locational_gini": indicators.locational_gini(employment),
         "hoover": indicators.hoover(employment, "totals"),
-        "tech_level": tech["tech_level"], "tech_reason": tech["reason"],
-        "cluster_type": types["cluster_type"], "type_reason": types["reason"],
+        "tech_level": tech["tech_level"], **_reason_columns("tech", tech),
+        "cluster_type": types["cluster_type"], **_reason_columns("type", types),
     })
     industries.index.name = "industry"
     if base is not None:
         base_totals = base.sum(axis=0)
         industries["growth"] = indicators.cagr(base_totals.where(base_totals > 0), industry_totals,
                                                float(len(years) - 1) if not _is_number(year) else float(year) - float(years[0]))
-    if plants is not None:
+    if plants:
         step(0.6, "Ellison-Glaeser agglomeration")
         industries = industries.join(_ellison_glaeser(table, columns, year), how="left")
 
     step(0.65, "related industries and cluster definitions")
     related = relatedness.colocation_relatedness(employment, establishments=establishments, method="both") \
         if employment.shape[0] >= 3 else None
+    if related is not None and (options.input_output is not None or options.occupation_similarity is not None):
+        parts = {"colocation": related}
+        if options.input_output is not None:
+            flows = _industry_matrix(options.input_output, "input_output", employment.columns, meta)
+            parts["input_output"] = relatedness.input_output_relatedness(flows)
+        if options.occupation_similarity is not None:
+            parts["occupation"] = _industry_matrix(options.occupation_similarity, "occupation_similarity",
+                                                   employment.columns, meta)
+        related = relatedness.combine_relatedness(parts)
+        meta["relatedness_sources"] = list(parts)
     if related is not None:
         groups = relatedness.define_clusters(related, method=options.cluster_method,
                                              resolution=options.cluster_resolution, seed=options.seed)
@@ -258,7 +298,7 @@ def run_pipeline(
         industries["cluster_group"] = groups
 
     step(0.75, "candidate clusters: stage, type and priority")
-    tables["clusters"] = _candidate_clusters(region_industry, industries, options)
+    tables["clusters"] = _candidate_clusters(region_industry, industries, regions, options)
 
     step(0.85, "diversification opportunities")
     tables["diversification"] = diversification.opportunities(present, phi, pci, top=options.diversification_top,
@@ -275,12 +315,14 @@ def run_pipeline(
     tables["regions"] = regions.reset_index()
     tables["industries"] = industries.reset_index()
     meta["seconds"] = round(time.perf_counter() - started, 3)
-    meta["rules"] = {"lifecycle": classify.describe_rules()}
+    # the English text for the command line; the thresholds, so that the web can show the rule translated
+    meta["rules"] = {"lifecycle": classify.describe_rules(),
+                     "lifecycle_rules": asdict(classify.DEFAULT_LIFECYCLE_RULES)}
     report(1.0, "done")
     return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
 
 
-def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame,
+def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame, regions: pd.DataFrame,
                         options: PipelineOptions) -> pd.DataFrame:
     """Region x industry pairs worth a look, classified and ranked by their effect on the region."""
     strong = region_industry["strong"].fillna(False).astype(bool)
@@ -289,10 +331,19 @@ def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame,
         return pd.DataFrame(columns=["region", "industry", "stars", "strong", "stage", "rank", "score"])
     if "growth" not in chosen.columns:
         chosen["growth"] = np.nan
-    stage = classify.lifecycle_stage(chosen[["employment", "establishments", "growth"]])
-    chosen["stage"], chosen["stage_reason"] = stage["stage"], stage["reason"]
+    lifecycle_columns = ["employment", "establishments", "growth"]
+    if "support_density" in regions.columns:
+        # the support institutions of the cluster's region serve it (see PipelineOptions.support_institutions)
+        chosen["support_density"] = regions["support_density"].reindex(
+            chosen.index.get_level_values("region")).to_numpy()
+        lifecycle_columns.append("support_density")
+    stage = classify.lifecycle_stage(chosen[lifecycle_columns])
+    chosen["stage"] = stage["stage"]
+    for column, values in _reason_columns("stage", stage).items():
+        chosen[column] = values
     industry_of = chosen.index.get_level_values("industry")
-    for column in ("tech_level", "cluster_type", "type_reason"):
+    for column in ("tech_level", "tech_reason", "tech_reason_code", "tech_reason_params",
+                   "cluster_type", "type_reason", "type_reason_code", "type_reason_params"):
         chosen[column] = industries[column].reindex(industry_of).to_numpy()
     criteria = pd.DataFrame({"employment": chosen["employment"], "specialisation": chosen["lq"],
                              "linkages": chosen["density"]})
@@ -309,6 +360,38 @@ def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame,
     else:
         chosen["score"], chosen["rank"] = 1.0, 1
     return chosen.reset_index().sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def _reason_columns(prefix: str, classified: pd.DataFrame) -> dict[str, pd.Series]:
+    """``<prefix>_reason`` (English), ``<prefix>_reason_code`` and ``<prefix>_reason_params`` (JSON text,
+    so that Parquet and CSV hold the same thing) of a classify result."""
+    params = classified["reason_params"].map(
+        lambda p: None if p is None else json.dumps(_jsonable(p), ensure_ascii=False, sort_keys=True))
+    return {f"{prefix}_reason": classified["reason"], f"{prefix}_reason_code": classified["reason_code"],
+            f"{prefix}_reason_params": params}
+
+
+def _support_counts(counts: Any, regions: pd.Index) -> pd.Series:
+    """Support institutions per region of the data, checked: a mapping of region -> number >= 0.
+
+    Keys match the data's region values as text (JSON keys are text); regions not listed count 0, listed
+    regions without data are ignored (a registry lists every region, the data may cover some)."""
+    if not isinstance(counts, Mapping):
+        raise AnalyticsInputError(
+            "invalid_support_institutions", "support_institutions must map each region to its number of "
+            f"support institutions, got {type(counts).__name__}.", region="", value=type(counts).__name__)
+    by_text: dict[str, float] = {}
+    for region, count in counts.items():
+        try:
+            number = float(count)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not math.isfinite(number) or number < 0:
+            raise AnalyticsInputError(
+                "invalid_support_institutions", f"support_institutions: region {region!r} has {count!r} "
+                "support institutions; give a number of zero or more.", region=str(region), value=str(count))
+        by_text[str(region)] = by_text.get(str(region), 0.0) + number
+    return pd.Series([by_text.get(str(r), 0.0) for r in regions], index=regions, dtype=float)
 
 
 def _present(weights: Mapping[str, float] | None, criteria: pd.DataFrame) -> dict[str, float] | None:
@@ -360,6 +443,32 @@ def _spatial(lq: pd.DataFrame, industry_totals: pd.Series, options: PipelineOpti
     return spatial_table, local_table
 
 
+def _industry_matrix(source: Any, name: str, industries: pd.Index, meta: dict) -> pd.DataFrame:
+    """An industry x industry matrix given by the user, on the data's industries (absent ones count 0)."""
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+    else:
+        try:
+            frame = pd.read_csv(source, index_col=0, dtype={0: str})
+        except (OSError, ValueError) as exc:
+            raise AnalyticsInputError("unreadable_source", f"{name}: cannot read {source!r} ({exc}).",
+                                      value=str(source)) from None
+    frame.index = frame.index.map(str)
+    frame.columns = frame.columns.map(str)
+    wanted = industries.map(str)
+    missing = [i for i in wanted if i not in frame.index or i not in frame.columns]
+    if len(missing) == len(wanted):
+        raise AnalyticsInputError(
+            "label_mismatch", f"{name}: none of the data's industries ({', '.join(list(wanted)[:5])} ...) is "
+            "in the matrix; give the industries as the first column and the header, with the same codes.",
+            column=name)
+    if missing:
+        meta.setdefault("relatedness_missing", {})[name] = missing
+    out = frame.reindex(index=wanted, columns=wanted).fillna(0.0)
+    out.index, out.columns = industries, industries
+    return out
+
+
 def _drop_empty(employment: pd.DataFrame) -> pd.DataFrame:
     """Regions and industries with no activity at all carry no information (and would divide by zero)."""
     employment = employment.loc[employment.sum(axis=1) > 0, employment.sum(axis=0) > 0]
@@ -374,10 +483,23 @@ def _drop_empty(employment: pd.DataFrame) -> pd.DataFrame:
     return employment
 
 
-def _stack(frame: pd.DataFrame) -> pd.Series:
-    frame = frame.copy()
-    frame.index.name, frame.columns.name = "region", "industry"
-    return frame.stack(future_stack=True)
+def _stack(frame: pd.DataFrame, like: pd.DataFrame, cells: pd.MultiIndex) -> pd.Series:
+    """One value per (region, industry) on ``cells`` (the pairs of ``like``'s labels, region-major).
+
+    The same as ``frame.stack(future_stack=True)`` aligned on ``cells``, built from the raw values: pandas'
+    stack selects the frame column by column (600 industries took half a second per matrix, a third of a
+    whole 10-million-row run).
+    """
+    if not (frame.index.equals(like.index) and frame.columns.equals(like.columns)):
+        frame = frame.reindex(index=like.index, columns=like.columns)
+    return pd.Series(frame.to_numpy().ravel(), index=cells)
+
+
+def _on_cells(frame: pd.DataFrame, cells: pd.MultiIndex) -> pd.DataFrame:
+    """A table indexed by (region, industry) on the shared index ``cells`` (realigned only if it differs)."""
+    if frame.index.equals(cells):
+        return frame.set_axis(cells)
+    return frame.set_axis(frame.index.set_names(cells.names)).reindex(cells)
 
 
 def _is_number(value: Any) -> bool:

@@ -111,7 +111,8 @@ class AnalysisRunSerializer(serializers.ModelSerializer):
     serializer_related_field = ReadableRelatedField
     parameters = serializers.JSONField(required=False, help_text=(
         "Thresholds of the analysis; any of: " + ", ".join(RunParametersForm.base_fields)
-        + ". Missing ones take their defaults."))
+        + ". Missing ones take their defaults. Also `support_institutions`: {region: number of support "
+        "institutions} for the life-cycle stage (a registry dataset passes its own)."))
     error = serializers.SerializerMethodField()
     step_label = serializers.SerializerMethodField(help_text="The current step in the language of the request.")
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -137,13 +138,21 @@ class AnalysisRunSerializer(serializers.ModelSerializer):
             return {}
         if not isinstance(value, dict):
             raise ValidationError(_("Give the parameters as an object of names and values."))
+        value = dict(value)
+        support = value.pop("support_institutions", None)
         unknown = sorted(set(value) - set(RunParametersForm.base_fields))
         if unknown:
             raise ValidationError(_("Unknown parameters: %(names)s.") % {"names": ", ".join(map(str, unknown))})
         form = RunParametersForm(data={**RunParametersForm.defaults(), **value})
         if not form.is_valid():
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
-        return form.parameters()
+        parameters = form.parameters()
+        if support is not None:
+            try:
+                parameters["support_institutions"] = services.clean_support_institutions(support)
+            except AnalyticsInputError as exc:
+                raise ValidationError({"support_institutions": [errors.describe(exc)]}) from exc
+        return parameters
 
     def create(self, validated_data):
         try:

@@ -21,7 +21,8 @@ from .report import iran_province_geometry, render_report
 
 
 def run_analyze(*, data: str, out: Path, columns: dict[str, str | None], title: str | None, language: str,
-                backend: str, year: str | None, geometry: str, geometry_id_field: str | None) -> int:
+                backend: str, year: str | None, geometry: str, geometry_id_field: str | None,
+                input_output: Path | None = None, occupation_similarity: Path | None = None) -> int:
     """Run the analysis and write ``out``; returns the exit code (2: bad input, nothing written)."""
     console = Console(stderr=True)
     translation.activate(language)
@@ -44,7 +45,8 @@ def run_analyze(*, data: str, out: Path, columns: dict[str, str | None], title: 
             return 2
         geometry_source = geometry
     options = PipelineOptions(backend=backend, year=_year(year), geometry=geometry_source,
-                              geometry_id_field=geometry_field)
+                              geometry_id_field=geometry_field, input_output=input_output,
+                              occupation_similarity=occupation_similarity)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task(_("Analysing"), total=1.0)

@@ -59,6 +59,8 @@ ERROR_MESSAGES = {
     "undefined_sign": _("Every region has a comparative advantage in the same number of industries, so economic "
                         "complexity cannot be measured. Add regions or industries, or change the presence "
                         "threshold."),
+    "invalid_support_institutions": _("Support institutions: region “%(region)s” has “%(value)s”; give the "
+                                      "number of support institutions of each region, zero or more."),
     # anything else
     "internal_error": _("The analysis stopped because of an unexpected error (%(detail)s). The administrators "
                         "can find the details in the server log."),

@@ -56,6 +56,38 @@ def cell_html(run, column: str, value, language: str | None = None) -> str:
     return format_html('<span dir="auto">{}</span>', value)
 
 
+def _name(column) -> str:
+    return column if isinstance(column, str) else column.name
+
+
+def shown_columns(columns) -> list:
+    """The columns a page shows: a reason's code and figures are read through its sentence instead."""
+    return [c for c in columns if _name(c) not in glossary.HIDDEN_COLUMNS]
+
+
+def cell_for(run, column: str, record: dict, language: str | None = None) -> str:
+    """A cell that may need the rest of its row: a reason column shows the translated sentence built
+    from the row's reason code and figures; a stage, type or technology level explains itself when
+    pointed at."""
+    if column in glossary.REASON_PREFIXES:
+        text = glossary.row_reason(record, column)
+        return format_html('<span class="kh-reason" dir="auto">{}</span>', text) if text else format_html(
+            '<span class="muted">—</span>')
+    cell = cell_html(run, column, record.get(column), language)
+    if column in glossary.REASON_OF:
+        reason = glossary.row_reason(record, column)
+        if reason:
+            return format_html('<span class="kh-why" title="{}">{}</span>', reason, cell)
+    return cell
+
+
+def row_cells(run, columns, row, language: str | None = None) -> list[str]:
+    """The cells of one row of a result table (``row`` in the order of ``columns``), hidden columns left out."""
+    names = [_name(c) for c in columns]
+    record = dict(zip(names, row, strict=True))
+    return [cell_for(run, name, record, language) for name in names if name not in glossary.HIDDEN_COLUMNS]
+
+
 def headers(columns, sort: list[tuple[str, bool]]) -> list[dict]:
     """Column headers with their title, explanation and the sort parameter their link sets."""
     active = dict(sort[:1])

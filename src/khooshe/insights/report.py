@@ -94,14 +94,15 @@ def render_report(tables: dict[str, pd.DataFrame], meta: dict, *, title: str, ge
         "title": title, "meta": meta, "language": get_language(), "rtl": get_language_bidi(),
         "clusters": _table(tables.get("clusters"), ["rank", "region", "industry", "employment", "lq", "stars",
                                                     "strong", "stage", "cluster_type", "tech_level", "score"],
-                           reasons={"stage": "stage_reason", "cluster_type": "type_reason"}),
+                           explained=True),
         "regions": _table(tables["regions"].sort_values("employment", ascending=False),
                           ["region", "employment", "establishments", "diversity", "eci", "krugman", "hachman"]),
         "industries": _table(industries, ["industry", "employment", "regions_present", "ubiquity", "pci",
                                           "locational_gini", "growth", "cluster_type", "tech_level"],
-                             reasons={"cluster_type": "type_reason", "tech_level": "tech_reason"}),
+                             explained=True),
         "diversification": _table(tables.get("diversification"), ["region", "industry", "rank", "density", "cog", "pci"]),
         "unmatched_regions": unmatched_regions or [],
+        "lifecycle_rules": glossary.lifecycle_rules_text((meta.get("rules") or {}).get("lifecycle_rules")),
         "charts_json": json.dumps(charts, ensure_ascii=False, allow_nan=False).replace("</", "<\\/"),
         "echarts_js": echarts.replace("</script", "<\\/script"),
         "font_base64": base64.b64encode(font.read_bytes()).decode() if font.exists() else "",
@@ -109,19 +110,20 @@ def render_report(tables: dict[str, pd.DataFrame], meta: dict, *, title: str, ge
     return render_to_string("insights/report_standalone.html", context)
 
 
-def _table(frame: pd.DataFrame | None, columns: list[str], *, reasons: dict[str, str] | None = None) -> dict:
+def _table(frame: pd.DataFrame | None, columns: list[str], *, explained: bool = False) -> dict:
+    """The first rows of a table for the report; with ``explained``, a stage, type or technology level
+    says why when pointed at (the reason in the report's language, from its code and figures)."""
     if frame is None or frame.empty:
         return {"columns": [], "rows": []}
     present = [c for c in columns if c in frame.columns]
     rows = []
-    for _index, record in frame.head(TOP_ROWS).iterrows():
+    for record in frame.head(TOP_ROWS).to_dict("records"):
         cells = []
         for column in present:
-            reason_column = (reasons or {}).get(column)
-            reason = record.get(reason_column) if reason_column else None
+            reason = glossary.row_reason(record, column) if explained and column in glossary.REASON_OF else ""
             value = record[column]
             value = glossary.value_label(column, value) or value  # codes such as "embryonic" in words
-            cells.append({"value": _display(value), "title": reason if isinstance(reason, str) else "",
+            cells.append({"value": _display(value), "title": reason,
                           "numeric": _is_number(record[column])})
         rows.append(cells)
     columns_out = [{"name": c, "title": glossary.column_title(c), "help": glossary.column_help(c) or ""} for c in present]

@@ -446,6 +446,8 @@ class PriorityTable:
     method: str
     weights: dict[str, float]
     engine_missing: bool = False
+    criteria: list[str] = field(default_factory=list)
+    ranked: object = None  # every candidate (search or not), best first: what the sensitivity varies
 
     @property
     def pages(self) -> int:
@@ -470,6 +472,7 @@ def priority_table(run: AnalysisRun, *, weights: dict[str, float], method: str =
         engine_missing = True
     if "rank" in frame.columns:
         frame = frame.sort_values("rank", kind="stable")
+    ranked = frame
     if q:
         matches = _values_matching(run, q)
         term = fold(q)
@@ -485,7 +488,103 @@ def priority_table(run: AnalysisRun, *, weights: dict[str, float], method: str =
                            "tech_level", *criteria] if c in frame.columns]
     columns = list(dict.fromkeys(columns))
     return PriorityTable(columns=columns, rows=shown.to_dict("records"), total=total, page=page,
-                         per_page=per_page, method=method, weights=weights, engine_missing=engine_missing)
+                         per_page=per_page, method=method, weights=weights, engine_missing=engine_missing,
+                         criteria=criteria, ranked=ranked)
+
+
+# -- AHP and sensitivity of the priority table -----------------------------------------------------------------
+SAATY_VALUES = (9, 8, 7, 6, 5, 4, 3, 2, 1, -2, -3, -4, -5, -6, -7, -8, -9)  # -k: the second is k times more
+SLIDER_MAX = 5.0
+SENSITIVITY_MAX_CANDIDATES = 5_000
+SENSITIVITY_CHART_TOP = 5
+
+
+def judgement_param(a: str, b: str) -> str:
+    return f"ahp__{a}__{b}"
+
+
+def parse_judgements(params, criteria: list[str]) -> dict[tuple[str, str], int] | None:
+    """The pairwise comparisons of an AHP form, ``{(a, b): k}`` for every pair of ``criteria`` (a before b):
+    k > 1 means a is k times as important as b, k < -1 that b is |k| times as important as a, 1 equal.
+    A pair not given, or not on Saaty's scale, counts as equal. None when the form was not sent."""
+    if not params.get("ahp"):
+        return None
+    judgements = {}
+    for i, a in enumerate(criteria):
+        for b in criteria[i + 1:]:
+            try:
+                value = int(params.get(judgement_param(a, b)) or 1)
+            except (TypeError, ValueError):
+                value = 1
+            judgements[(a, b)] = value if value in SAATY_VALUES else 1
+    return judgements
+
+
+def saaty_ratio(value: int) -> float:
+    """A signed form value as the comparison ratio a / b (3 -> 3, -3 -> 1/3)."""
+    return float(value) if value > 0 else 1.0 / -value
+
+
+def slider_weights(weights) -> dict[str, float]:
+    """AHP weights (summing to 1) on the sliders' scale: the largest at the sliders' maximum, the others in
+    proportion (the ranking normalises weights, so it is unchanged)."""
+    largest = max(float(v) for v in weights.values()) or 1.0
+    return {str(k): round(float(v) * SLIDER_MAX / largest, 6) for k, v in weights.items()}
+
+
+def alternative_label(run: AnalysisRun, record: dict) -> str:
+    """“region · industry” of a candidate, with the registry names when known."""
+    region, industry = record.get("region"), record.get("industry")
+    return f"{region_name(run, region) or region} · {industry_name(run, industry) or industry}"
+
+
+@dataclass
+class PrioritySensitivity:
+    top: str
+    rows: list[dict]  # per criterion: name, title, weight, stable_from, stable_to, top_below, top_above
+    chart: dict  # per criterion: the weights tried and the ranks of the first candidates at each
+    skipped: bool = False
+
+
+def priority_sensitivity(run: AnalysisRun, table: PriorityTable | None) -> PrioritySensitivity | None:
+    """For the weights and method of ``table``: the range of each criterion's weight over which the first
+    candidate stays first, and the ranks of the first five as that weight varies
+    (``services.priority_sensitivity``). Ranges are shares of the total weight (0 to 1)."""
+    from .services import priority_sensitivity as engine
+
+    if table is None or table.ranked is None or len(table.ranked) < 2:
+        return None
+    ranked = table.ranked.reset_index(drop=True)
+    labels = [alternative_label(run, record) for record in ranked[["region", "industry"]].to_dict("records")] \
+        if {"region", "industry"} <= set(ranked.columns) else [str(i + 1) for i in range(len(ranked))]
+    if len(ranked) > SENSITIVITY_MAX_CANDIDATES:
+        return PrioritySensitivity(top=labels[0], rows=[], chart={}, skipped=True)
+    try:
+        result = engine(ranked[table.criteria], table.weights, table.method)
+    except ImportError:
+        return None
+    if result is None:
+        return None
+    def label(position) -> str | None:  # None (or NaN in a float column): nobody, at the end of the range
+        return None if position is None or position != position else labels[int(position)]
+
+    rows = []
+    for criterion, row in result.stability.iterrows():
+        rows.append({"name": criterion, "title": glossary.column_title(criterion), "weight": float(row["weight"]),
+                     "stable_from": float(row["stable_from"]), "stable_to": float(row["stable_to"]),
+                     "top_below": label(row["top_below"]), "top_above": label(row["top_above"])})
+    top = int(result.stability["top"].iloc[0])
+    first = list(range(min(SENSITIVITY_CHART_TOP, len(ranked))))
+    chart = {"criteria": []}
+    for criterion, ranks in result.ranks[result.ranks["alternative"].isin(first)].groupby("criterion", sort=False):
+        grid = ranks.pivot(index="weight", columns="alternative", values="rank")
+        chart["criteria"].append({
+            "name": glossary.column_title(criterion),
+            "current": float(result.stability.loc[criterion, "weight"]),
+            "weights": [round(float(w), 6) for w in grid.index],
+            "series": [{"name": labels[a], "ranks": [int(r) for r in grid[a]]} for a in first if a in grid],
+        })
+    return PrioritySensitivity(top=labels[top], rows=rows, chart=chart)
 
 
 def candidate_row(run: AnalysisRun, region: str, industry: str) -> dict | None:

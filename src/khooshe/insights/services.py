@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from khooshe.analytics.validation import AnalyticsInputError
 from khooshe.registry.models import (
+    FIRM_KINDS,
     Cluster,
     ClusterMembership,
     Organization,
@@ -38,7 +39,7 @@ from khooshe.registry.models import (
     Visibility,
 )
 
-from . import ingest, selectors, storage
+from . import glossary, ingest, selectors, storage
 from .models import AnalysisRun, Dataset
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,64 @@ def organization_records(user, region_level: str = "auto"):
     return frame[["region", "industry", "value", "establishment"]].reset_index(drop=True), region_level
 
 
+# The support institutions of the life-cycle stage (support_density): every organization kind that is not a
+# firm in the registry's own split (registry.models.FIRM_KINDS): universities, research institutes, investors,
+# accelerators, innovation factories, creative houses, coworking spaces, government bodies, chambers, NGOs and
+# service providers.
+SUPPORT_KINDS = frozenset(kind for kind in OrganizationKind if kind not in FIRM_KINDS)
+
+
+def support_institution_counts(user, region_level: str) -> dict[str, int]:
+    """Support institutions the user may see, counted by region code at ``region_level`` ("province": an
+    organization of a county counts for its province; "county": only organizations placed in a county),
+    whether or not they have a sector. The pipeline divides them by the region's establishments."""
+    from django.db.models import Count
+
+    if region_level not in ("province", "county"):
+        raise ValueError(region_level)
+    wanted = Region.Kind.PROVINCE if region_level == "province" else Region.Kind.COUNTY
+    rows = (selectors.visible_organizations(user).filter(region__isnull=False, kind__in=SUPPORT_KINDS)
+            .values("region__code", "region__kind", "region__parent__code", "region__parent__kind")
+            .annotate(count=Count("pk")).order_by())
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row["region__kind"] == wanted:
+            region = row["region__code"]
+        elif region_level == "province" and row["region__parent__kind"] == wanted:
+            region = row["region__parent__code"]
+        else:
+            continue
+        counts[region] = counts.get(region, 0) + row["count"]
+    return dict(sorted(counts.items()))
+
+
+def registry_support_institutions(dataset: Dataset) -> dict[str, int] | None:
+    """The support institutions counted when a registry dataset was made (None for other datasets)."""
+    if dataset.source != Dataset.Source.REGISTRY:
+        return None
+    path = storage.dataset_dir(dataset.pk) / storage.SUPPORT_FILE
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def clean_support_institutions(value) -> dict[str, float]:
+    """Support institutions by region given by a user (the API): ``{region: count}``, counts zero or more.
+    Raises ``AnalyticsInputError`` (``invalid_support_institutions``) naming the region."""
+    if not isinstance(value, Mapping):
+        raise AnalyticsInputError("invalid_support_institutions", "Give the support institutions as an object "
+                                  "of region -> number.", region="", value=str(value)[:100])
+    cleaned = {}
+    for region, count in value.items():
+        number = count if isinstance(count, int | float) and not isinstance(count, bool) else None
+        if number is None or not math.isfinite(number) or number < 0:
+            raise AnalyticsInputError("invalid_support_institutions", f"Region {region!r} has {count!r} support "
+                                      "institutions; give a number of zero or more.", region=str(region),
+                                      value=str(count)[:100])
+        cleaned[str(region)] = number
+    return cleaned
+
+
 def create_registry_dataset(*, user, name: str, description: str = "", region_level: str = "auto",
                             visibility: str = Visibility.PRIVATE, cluster: Cluster | None = None,
                             region: Region | None = None) -> Dataset:
@@ -212,6 +271,9 @@ def create_registry_dataset(*, user, name: str, description: str = "", region_le
     work = storage.work_dir("dataset")
     try:
         frame.to_parquet(work / storage.DATA_FILE, index=False)
+        # the support institutions of the same organizations, for the life-cycle stage (see start_run)
+        (work / storage.SUPPORT_FILE).write_text(
+            json.dumps(support_institution_counts(user, level), ensure_ascii=False), encoding="utf-8")
         # Column names as a spreadsheet would have them (language-neutral): what each role was built from.
         dataset = _save_dataset(
             user=user, work=work, name=name, description=description, visibility=visibility, cluster=cluster,
@@ -227,14 +289,28 @@ def create_registry_dataset(*, user, name: str, description: str = "", region_le
 
 # -- analysis runs ------------------------------------------------------------------------------------------
 def start_run(*, user, dataset: Dataset, parameters: Mapping | None = None) -> AnalysisRun:
-    """Queue an analysis of ``dataset``; the task starts once this transaction is committed."""
+    """Queue an analysis of ``dataset``; the task starts once this transaction is committed.
+
+    A registry dataset passes its support institutions by region (``support_institutions``, counted when it
+    was made) unless the parameters give them."""
     if not dataset.is_editable_by(user):
         raise PermissionDenied(_("You may not analyse this dataset."))
     with transaction.atomic():
-        run = AnalysisRun.objects.create(dataset=dataset, created_by=user, parameters=dict(parameters or {}),
-                                         step="waiting")  # steps are stored as keys: see glossary.STEPS
+        run = AnalysisRun.objects.create(dataset=dataset, created_by=user,
+                                         parameters=_run_parameters(dataset, parameters), step="waiting")  # steps are stored as keys: see glossary.STEPS
     transaction.on_commit(lambda: enqueue_run(run.pk))
     return run
+
+
+def _run_parameters(dataset: Dataset, parameters: Mapping | None) -> dict:
+    """The parameters of a new run: as given, plus a registry dataset's support institutions (so that the
+    life-cycle stage can tell "developed") unless they are given."""
+    parameters = dict(parameters or {})
+    if "support_institutions" not in parameters:
+        support = registry_support_institutions(dataset)
+        if support is not None:
+            parameters["support_institutions"] = support
+    return parameters
 
 
 def enqueue_run(run_id: int) -> None:
@@ -407,13 +483,26 @@ def create_demo_analysis(*, user, name: str | None = None) -> AnalysisRun:
                                       description=_("Built by the demo from the registry's organizations."),
                                       visibility=Visibility.PUBLIC)
     with transaction.atomic():
-        run = AnalysisRun.objects.create(dataset=dataset, created_by=user, parameters={}, step="waiting")
+        run = AnalysisRun.objects.create(dataset=dataset, created_by=user, parameters=_run_parameters(dataset, {}),
+                                         step="waiting")
     execute_run(run.pk)
     run.refresh_from_db()
     return run
 
 
-# -- prioritisation -------------------------------------------------------------------------------------------
+# -- prioritisation (the one place that calls the decision engine, khooshe.analytics.decision) ----------------
+def _decision_matrix(frame, weights: Mapping[str, float]):
+    """The criteria with a positive weight as a float matrix (an unknown value counts as the criterion's
+    median: a typical one) and their weights summing to 1."""
+    import numpy as np
+
+    criteria = [c for c in frame.columns if weights.get(c, 0) > 0]
+    matrix = frame[criteria].astype(float)
+    matrix = matrix.fillna(matrix.median()).fillna(0.0)
+    w = np.array([float(weights[c]) for c in criteria])
+    return matrix, (w / w.sum() if criteria else w)
+
+
 def rank_alternatives(frame, weights: Mapping[str, float], method: str = "weighted_sum"):
     """Scores and ranks (1 = best) of the rows of ``frame`` (criteria as columns, all "more is better")
     with the multi-criteria engine of ``khooshe.analytics.decision``; the one place to change how the
@@ -422,20 +511,42 @@ def rank_alternatives(frame, weights: Mapping[str, float], method: str = "weight
 
     from khooshe.analytics import decision
 
-    criteria = [c for c in frame.columns if weights.get(c, 0) > 0]
-    if not criteria or frame.empty:
+    matrix, w = _decision_matrix(frame, weights)
+    if matrix.shape[1] == 0 or frame.empty:
         return np.zeros(len(frame)), np.arange(1, len(frame) + 1)
-    matrix = frame[criteria].astype(float)
-    matrix = matrix.fillna(matrix.median()).fillna(0.0)  # an unknown growth counts as a typical one
-    w = np.array([float(weights[c]) for c in criteria])
-    w = w / w.sum()
-    types = ["benefit"] * len(criteria)
+    types = ["benefit"] * matrix.shape[1]
     if method == "topsis":
         result = decision.topsis(matrix.to_numpy(), w, types)
     else:
         result = decision.weighted_sum(matrix.to_numpy(), w, criteria_types=types, normalisation="minmax")
     scores, ranks = _scores_and_ranks(result)
     return np.asarray(scores, dtype=float), np.asarray(ranks, dtype=int)
+
+
+def priority_ahp(judgements: Mapping[tuple[str, str], float]):
+    """Weights of the priority criteria from pairwise comparisons on Saaty's 1-9 scale (``{(a, b): 3}``: a
+    is moderately more important than b; 1/3 the reverse), with Saaty's consistency ratio and the
+    judgement that disagrees most with the weights (``decision.ahp_weights``)."""
+    from khooshe.analytics import decision
+
+    return decision.ahp_weights(dict(judgements))
+
+
+def priority_sensitivity(frame, weights: Mapping[str, float], method: str = "weighted_sum", *, steps: int = 21):
+    """How the ranking of ``rank_alternatives`` reacts to each weight (``decision.sensitivity``): for each
+    criterion, the range of its weight over which the first alternative stays first, and the ranks of
+    every alternative as that weight runs from 0 to 1 (the others keep their proportions). Alternatives
+    are the positions of ``frame``'s rows. None when there is nothing to vary (fewer than two criteria
+    with a weight, or fewer than two alternatives)."""
+    from khooshe.analytics import decision
+
+    matrix, w = _decision_matrix(frame, weights)
+    if matrix.shape[1] < 2 or len(matrix) < 2:
+        return None
+    matrix = matrix.set_axis(range(len(matrix)), axis=0)
+    return decision.sensitivity(matrix, w, ["benefit"] * matrix.shape[1],
+                                method="topsis" if method == "topsis" else "weighted_sum", steps=steps,
+                                normalisation="minmax")
 
 
 def _scores_and_ranks(result):
@@ -520,8 +631,11 @@ def _cluster_description(run: AnalysisRun, proposal: ClusterProposal) -> str:
     row = proposal.row
     facts = [f"{name}: {_plain(row[name])}" for name in ("employment", "establishments", "lq", "stars", "strong",
                                                          "score", "rank") if row.get(name) is not None]
-    reasons = [str(row[name]) for name in ("stage_reason", "lifecycle_reason", "type_reason", "tech_reason")
-               if row.get(name)]
+    # why its stage, type and technology level, in the language of whoever creates it
+    reasons = [glossary.row_reason(row, name) for name in ("stage_reason", "type_reason", "tech_reason")]
+    reasons = [text for text in reasons if text]
+    if row.get("lifecycle_reason"):
+        reasons.append(str(row["lifecycle_reason"]))
     lines = [_("Detected by analysis %(number)s of the dataset “%(dataset)s” (region %(region)s, industry "
                "%(industry)s).") % {"number": run.pk, "dataset": run.dataset.name, "region": proposal.region_value,
                                     "industry": proposal.industry_value}]

@@ -2,6 +2,7 @@
 
     datasets/<id>/original.<ext>   the uploaded file, as uploaded (download)
     datasets/<id>/data.parquet     the checked records with canonical column names (the pipeline's input)
+    datasets/<id>/support_institutions.json   of a registry dataset: support institutions by region
     runs/<id>/<table>.parquet      the result tables of a run, and meta.json
     uploads/<user id>/<token>/     an upload waiting for its column mapping (removed after a day)
     tmp/                           work folders, renamed into place only when complete
@@ -19,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 
 DATA_FILE = "data.parquet"
+SUPPORT_FILE = "support_institutions.json"
 STAGING_MAX_AGE_SECONDS = 24 * 3600
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 

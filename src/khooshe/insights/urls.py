@@ -18,6 +18,7 @@ urlpatterns = [
     path("runs/<int:pk>/export/<slug:name>.<slug:fmt>", views.run_export, name="run_export"),
     path("runs/<int:pk>/map.json", views.run_map, name="run_map"),
     path("runs/<int:pk>/priorities/", views.run_priorities, name="run_priorities"),
+    path("runs/<int:pk>/priorities/ahp/", views.run_ahp, name="run_ahp"),
     path("runs/<int:pk>/create-cluster/", views.CreateClusterView.as_view(), name="create_cluster"),
     *urlpatterns_for("insights"),
 ]

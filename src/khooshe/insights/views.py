@@ -144,7 +144,13 @@ def run_start(request, pk):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(problems)}" if label else " ".join(problems))
         return redirect(dataset.get_absolute_url())
-    run = services.start_run(user=request.user, dataset=dataset, parameters=form.parameters())
+    parameters = form.parameters()
+    again = AnalysisRun.objects.filter(dataset=dataset, pk=request.POST.get("again") or None).first() \
+        if (request.POST.get("again") or "").isdigit() else None
+    if again is not None and isinstance(again.parameters.get("support_institutions"), dict):
+        # "Run again" keeps what the form cannot show (support institutions given through the API)
+        parameters["support_institutions"] = again.parameters["support_institutions"]
+    run = services.start_run(user=request.user, dataset=dataset, parameters=parameters)
     return redirect(run.get_absolute_url())
 
 
@@ -174,9 +180,8 @@ def _table_context(request, run: AnalysisRun, name: str, params=None) -> dict:
     if page is not None:
         context.update({
             "page": page,
-            "headers": present.headers(page.columns, page.sort),
-            "rows": [[present.cell_html(run, c.name, v, language) for c, v in zip(page.columns, row, strict=True)]
-                     for row in page.rows],
+            "headers": present.headers(present.shown_columns(page.columns), page.sort),
+            "rows": [present.row_cells(run, page.columns, row, language) for row in page.rows],
         })
     return context
 
@@ -194,7 +199,8 @@ def run_detail(request, pk):
     context = {"run": run, "dataset": run.dataset, "tabs": tabs, "tab": tab, "about": _about(run),
                "can_run": run.dataset.is_editable_by(request.user),
                "parameters": [(RunParametersForm.base_fields[k].label if k in RunParametersForm.base_fields else k, v)
-                              for k, v in run.parameters.items()],
+                              for k, v in run.parameters.items() if k not in _NOT_SHOWN_PARAMETERS],
+               "lifecycle_rules": _lifecycle_rules(run),
                "error": errors.error_message(run.error_code, run.error_params, run.error_message)
                if run.status == AnalysisRun.Status.FAILED else ""}
     if run.status == AnalysisRun.Status.SUCCEEDED and tab:
@@ -205,6 +211,17 @@ def run_detail(request, pk):
         else:
             context.update(_table_context(request, run, tab))
     return render(request, "insights/run_detail.html", context)
+
+
+def _lifecycle_rules(run: AnalysisRun) -> list[str]:
+    """The life-cycle rule the run applied, translated, from its thresholds (none when the pipeline did not
+    record its rules)."""
+    rules = (run.meta or {}).get("rules")
+    return glossary.lifecycle_rules_text(rules.get("lifecycle_rules")) if isinstance(rules, dict) else []
+
+
+# Parameters shown in "About this analysis" in words of their own (see _about), not as raw values.
+_NOT_SHOWN_PARAMETERS = {"support_institutions"}
 
 
 def _about(run: AnalysisRun) -> list[tuple[str, object]]:
@@ -219,6 +236,17 @@ def _about(run: AnalysisRun) -> list[tuple[str, object]]:
                        ("records_aggregated", _("aggregated rows"))):
         if meta.get(key) is not None:
             rows.append((label, meta[key]))
+    support = run.parameters.get("support_institutions")
+    if isinstance(support, dict):
+        rows.append((_("support institutions counted (by region)"),
+                     _("%(count)s in %(regions)s regions") % {
+                         "count": present.format_number(sum(v for v in support.values() if isinstance(v, int | float))),
+                         "regions": present.format_number(len(support))}))
+    for key, label in (("dropped_regions", _("regions left out (no activity in the year analysed)")),
+                       ("dropped_industries", _("industries left out (no activity in the year analysed)"))):
+        if meta.get(key):
+            names = [str(n) for n in meta[key]]
+            rows.append((label, ", ".join(names[:20]) + (" …" if len(names) > 20 else "")))
     validation = meta.get("cluster_validation") or {}
     if validation.get("vs_cr") is not None:
         rows.append((_("cluster definitions: share of clusters more related inside than outside"),
@@ -292,7 +320,22 @@ def run_map(request, pk):
 
 # -- priorities -------------------------------------------------------------------------------------------------
 def _priority_context(request, run) -> dict:
+    """The priority table with the sliders' weights, or with the weights of the AHP comparisons when the
+    AHP form was sent (the sliders then show them), and the sensitivity of its ranking."""
+    groups = selectors.priority_criteria(run)
+    names = [name for _group, group_names in groups for name in group_names]
     weights = selectors.parse_weights(run, request.GET)
+    judgements = selectors.parse_judgements(request.GET, names) if len(names) >= 2 else None
+    ahp = None
+    if judgements is not None:
+        try:
+            ahp = services.priority_ahp({pair: selectors.saaty_ratio(v) for pair, v in judgements.items()})
+        except AnalyticsInputError as exc:
+            messages.error(request, errors.describe(exc))
+        except ImportError:
+            ahp = None
+        if ahp is not None:
+            weights = selectors.slider_weights(ahp.weights.to_dict())
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -305,7 +348,7 @@ def _priority_context(request, run) -> dict:
     if table is not None:
         for record in table.rows:
             key = f"{record.get('region')}|{record.get('industry')}"
-            rows.append({"cells": [_explained(run, c, record, language) for c in table.columns],
+            rows.append({"cells": [present.cell_for(run, c, record, language) for c in table.columns],
                          "region": record.get("region"), "industry": record.get("industry"),
                          "cluster_url": reverse("registry:cluster_detail", kwargs={"pk": created[key]})
                          if key in created else None})
@@ -313,32 +356,82 @@ def _priority_context(request, run) -> dict:
         "priority": table, "priority_rows": rows,
         "priority_headers": present.headers(table.columns, []) if table else [],
         "criteria": [(group, [(n, glossary.column_title(n), glossary.column_help(n), weights.get(n, 1.0))
-                              for n in names]) for group, names in selectors.priority_criteria(run)],
+                              for n in group_names]) for group, group_names in groups],
         "can_create_cluster": Cluster.can_be_created_by(request.user),
         "priority_url": reverse("insights:run_priorities", kwargs={"pk": run.pk}),
+        "ahp_url": reverse("insights:run_ahp", kwargs={"pk": run.pk}),
+        "ahp_pairs": _ahp_pairs(names, judgements or {}),
+        "ahp": _ahp_result(ahp) if ahp is not None else None,
+        "sensitivity": selectors.priority_sensitivity(run, table),
+        "sensitivity_limit": selectors.SENSITIVITY_MAX_CANDIDATES,
     }
 
 
-# A classification and the column that says why (shown when pointing at it).
-_REASONS = {"stage": "stage_reason", "cluster_type": "type_reason", "tech_level": "tech_reason"}
+def _ahp_pairs(names: list[str], judgements: dict) -> list[dict]:
+    """One row of the AHP form per pair of criteria: a select from "a extremely more important" through
+    "equally important" to "b extremely more important" (Saaty's 1-9 scale)."""
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            titles = {1: glossary.column_title(a), -1: glossary.column_title(b)}
+            options = []
+            for value in selectors.SAATY_VALUES:
+                if value == 1:
+                    text = str(glossary.SAATY_SCALE[1])
+                else:
+                    text = _("%(criterion)s is %(intensity)s (%(value)s)") % {
+                        "criterion": titles[1 if value > 0 else -1], "intensity": glossary.SAATY_SCALE[abs(value)],
+                        "value": present.format_number(abs(value))}
+                options.append((value, text))
+            pairs.append({"a": a, "b": b, "title_a": titles[1], "title_b": titles[-1],
+                          "name": selectors.judgement_param(a, b), "value": judgements.get((a, b), 1),
+                          "options": options})
+    return pairs
 
 
-def _explained(run, column: str, record: dict, language) -> str:
-    from django.utils.html import format_html
+def _importance(a: str, b: str, ratio: float) -> str:
+    """“a is 3 times as important as b”, with the larger element first (ratios of 1 or more read best)."""
+    if ratio < 1:
+        a, b, ratio = b, a, 1 / ratio
+    return _("“%(a)s” is %(times)s times as important as “%(b)s”") % {
+        "a": glossary.column_title(a), "b": glossary.column_title(b),
+        "times": present.format_number(float(f"{ratio:.2g}"))}
 
-    cell = present.cell_html(run, column, record.get(column), language)
-    reason = record.get(_REASONS.get(column, ""))
-    if isinstance(reason, str) and reason:
-        return format_html('<span class="kh-why" title="{}">{}</span>', reason, cell)
-    return cell
+
+def _ahp_result(ahp) -> dict:
+    """The AHP weights, the consistency ratio and, when it is above Saaty's 0.1, which comparison to
+    revise first (the one that disagrees most with the weights)."""
+    warning = ""
+    if not ahp.consistent and ahp.worst_comparison is not None:
+        a, b, given, implied = ahp.worst_comparison
+        warning = _("The comparisons contradict each other (consistency ratio %(ratio)s, more than %(limit)s). "
+                    "Revise first the comparison of “%(a)s” with “%(b)s”: you said %(given)s, but your other "
+                    "comparisons imply %(implied)s.") % {
+            "ratio": present.format_number(round(ahp.consistency_ratio, 3)),
+            "limit": present.format_number(ahp.max_consistency_ratio),
+            "a": glossary.column_title(a), "b": glossary.column_title(b),
+            "given": _importance(a, b, given), "implied": _importance(a, b, implied)}
+    return {"weights": [(glossary.column_title(name), float(weight)) for name, weight in ahp.weights.items()],
+            "consistency_ratio": ahp.consistency_ratio, "limit": ahp.max_consistency_ratio,
+            "consistent": ahp.consistent, "warning": warning}
 
 
 @require_GET
 def run_priorities(request, pk):
+    """The ranked candidates (and the sensitivity of the ranking): what the sliders refresh."""
     run = _visible_run(request, pk)
     if selectors.table_path(run, "clusters") is None:
         raise Http404
     return render(request, "insights/_priorities.html", {"run": run, **_priority_context(request, run)})
+
+
+@require_GET
+def run_ahp(request, pk):
+    """The whole priority section with the weights of the AHP comparisons sent (sliders included)."""
+    run = _visible_run(request, pk)
+    if selectors.table_path(run, "clusters") is None:
+        raise Http404
+    return render(request, "insights/_priority_section.html", {"run": run, **_priority_context(request, run)})
 
 
 # -- a registry cluster from a candidate ------------------------------------------------------------------------
@@ -379,6 +472,6 @@ class CreateClusterView(View):
             "run": self.run, "proposal": self.proposal, "form": form, "members": self.proposal.members[:100],
             "member_count": len(self.proposal.members),
             "existing": Cluster.objects.filter(pk=existing).first() if existing else None,
-            "facts": [(glossary.column_title(k), present.cell_html(self.run, k, v)) for k, v in
-                      self.proposal.row.items() if k not in ("region", "industry")],
+            "facts": [(glossary.column_title(k), present.cell_for(self.run, k, self.proposal.row)) for k in
+                      self.proposal.row if k not in ("region", "industry") and k not in glossary.HIDDEN_COLUMNS],
         }, status=status)

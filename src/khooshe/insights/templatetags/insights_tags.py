@@ -63,3 +63,19 @@ def percent(value):
 @register.filter
 def step_label(step):
     return glossary.step_label(step)
+
+
+@register.filter
+def share(value):
+    """A share of 0 to 1 as a percentage with at most one decimal: 0.648 -> "64.8%", in Persian "۶۴٫۸٪"."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return glossary.format_share(number)
+
+
+@register.filter
+def reason(record, column):
+    """The translated reason of a row of a result table (see glossary.row_reason)."""
+    return glossary.row_reason(record, column)
