@@ -232,6 +232,21 @@ def analyze(
     ))
 
 
+@app.command(short_help="Rebuild the search index of organizations.")
+def reindex() -> None:
+    """Rebuild the full-text search index (tantivy, under the data directory) from the organizations."""
+    setup_django()
+    from django.utils.translation import gettext as _
+    from rich.progress import Progress
+
+    from khooshe.search.organizations import reindex as rebuild
+
+    with Progress() as bar:
+        task = bar.add_task(_("Search index"), total=None)
+        count = rebuild(progress=lambda done, total: bar.update(task, completed=done, total=total))
+    typer.echo(_("Indexed: %(count)s") % {"count": count})
+
+
 @app.command(short_help="Check database, reference data, assets, translations.")
 def check() -> None:
     """Check the installation: database, migrations, reference data, static assets, translations."""

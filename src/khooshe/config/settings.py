@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "khooshe.core",
     "khooshe.registry",
     "khooshe.insights",
+    "khooshe.matching",
     "khooshe.web",
 ]
 
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "khooshe.core.context_processors.navigation",
+                "khooshe.matching.context_processors.notifications",
             ],
             "builtins": ["khooshe.core.templatetags.khooshe"],
         },
@@ -193,7 +195,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "VisibilityEnum": "khooshe.registry.models.Visibility",
+        "ChallengeVisibilityEnum": "khooshe.matching.models.Challenge.Visibility",
+        "ChallengeStatusEnum": "khooshe.matching.models.Challenge.Status",
+        "ProfileVisibilityEnum": "khooshe.matching.models.Profile.Visibility",
+        "ProposalStatusEnum": "khooshe.matching.models.Proposal.Status",
+    },
 }
 
 # Background tasks (django-tasks): "db" (default) keeps the queue in the database and needs a worker

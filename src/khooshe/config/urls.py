@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from khooshe.core import views_account, views_autocomplete
 from khooshe.core.api import build_router
 from khooshe.insights import api as insights_api
+from khooshe.matching import api as matching_api
 
 api_router = build_router()
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("khooshe.web.urls")),
     path("registry/", include("khooshe.registry.urls")),
     path("insights/", include("khooshe.insights.urls")),
+    path("matching/", include("khooshe.matching.urls")),
     path("accounts/login/", views_account.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", views_account.switch_language, name="switch_language"),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/insights/", include(insights_api.urlpatterns)),  # analysis runs (datasets are in api_router)
+    path("api/matching/", include(matching_api.urlpatterns)),  # workflow actions (models are in api_router)
     path("api/", include(api_router.urls)),
     # Uploaded files (agreement documents): only to users who may see the record; see core.views_account.
     path("media/<path:path>", views_account.protected_media, name="media"),

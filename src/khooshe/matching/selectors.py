@@ -1,0 +1,82 @@
+"""Reads of the matching app: anonymity of profiles, evaluation scores, a user's notifications."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from khooshe.registry.access import access_for
+
+from .models import Challenge, ExpressionOfInterest, Notification, Profile, Proposal
+
+
+def user_org_ids(user) -> frozenset[int]:
+    """Organizations the user acts for (member, hub staff, cluster staff of members)."""
+    return access_for(user).editable_organization_ids()
+
+
+def owner_revealed_to(profile: Profile, user) -> bool:
+    """Whether ``user`` may see the owner organization of ``profile``: the owner side itself, or an
+    organization of the user whose expression of interest the owner accepted. Platform admins are not
+    special here: identities are revealed by agreement only."""
+    if user is None or not user.is_authenticated:
+        return False
+    orgs = user_org_ids(user)
+    if profile.owner_id in orgs:
+        return True
+    return ExpressionOfInterest.objects.filter(
+        profile=profile, from_organization__in=orgs, status=ExpressionOfInterest.Status.ACCEPTED).exists()
+
+
+def sender_revealed_to(eoi: ExpressionOfInterest, user) -> bool:
+    """The sender of an expression of interest is shown to the profile owner once accepted."""
+    orgs = user_org_ids(user) if user is not None and user.is_authenticated else frozenset()
+    if eoi.from_organization_id in orgs:
+        return True
+    return eoi.profile.owner_id in orgs and eoi.status == ExpressionOfInterest.Status.ACCEPTED
+
+
+def interests_for(user):
+    """Expressions of interest the user's organizations sent or received."""
+    orgs = user_org_ids(user)
+    from django.db.models import Q
+
+    if access_for(user).is_admin:
+        return ExpressionOfInterest.objects.select_related("profile")
+    return ExpressionOfInterest.objects.filter(
+        Q(from_organization__in=orgs) | Q(profile__owner__in=orgs)).select_related("profile")
+
+
+def criteria_weights(challenge: Challenge) -> dict[int, Decimal]:
+    return dict(challenge.criteria.values_list("pk", "weight"))
+
+
+def review_score(review, weights: dict[int, Decimal] | None = None) -> float | None:
+    """One reviewer's weighted mean: sum(w_c * s_c) / sum(w_c) over the criteria scored."""
+    weights = weights if weights is not None else criteria_weights(review.proposal.challenge)
+    total = weight = Decimal(0)
+    for criterion_id, value in review.scores.values_list("criterion_id", "value"):
+        w = weights.get(criterion_id)
+        if w is None:
+            continue
+        total += w * value
+        weight += w
+    return float(total / weight) if weight else None
+
+
+def proposal_score(proposal: Proposal) -> float | None:
+    """The proposal's score: the mean over reviewers of each reviewer's weighted mean (1 to 5); None
+    before any review."""
+    weights = criteria_weights(proposal.challenge)
+    scores = [s for s in (review_score(r, weights) for r in proposal.reviews.all()) if s is not None]
+    return round(sum(scores) / len(scores), 3) if scores else None
+
+
+def ranked_proposals(challenge: Challenge, user) -> list[tuple[Proposal, float | None]]:
+    """The challenge's proposals the user may see, best score first (unscored last)."""
+    proposals = list(Proposal.objects.visible_to(user).filter(challenge=challenge).select_related("solver"))
+    scored = [(p, proposal_score(p)) for p in proposals]
+    return sorted(scored, key=lambda ps: (ps[1] is None, -(ps[1] or 0), ps[0].pk))
+
+
+def notifications_for(user):
+    return Notification.objects.filter(user=user)
