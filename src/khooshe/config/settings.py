@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "khooshe.registry",
     "khooshe.insights",
     "khooshe.matching",
+    "khooshe.programs",
+    "khooshe.hubs",
+    "khooshe.missions",
     "khooshe.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Models of the hubs app (see docs/hubs.md)."""

@@ -1,0 +1,7 @@
+from khooshe.core.generic import urlpatterns_for
+
+app_name = "hubs"
+
+urlpatterns = [
+    *urlpatterns_for("hubs"),
+]

@@ -1,0 +1,1 @@
+"""The missions app's models in the generic UI and API (core.generic)."""

@@ -1,0 +1,1 @@
+"""Models of the programs app (see docs/programs.md)."""

@@ -1,0 +1,1 @@
+"""The programs app's models in the generic UI and API (core.generic)."""
