@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "khooshe.insights",
     "khooshe.matching",
     "khooshe.programs",
+    "khooshe.monitoring",
     "khooshe.hubs",
     "khooshe.missions",
     "khooshe.web",

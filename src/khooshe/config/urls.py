@@ -16,6 +16,7 @@ urlpatterns = [
     path("insights/", include("khooshe.insights.urls")),
     path("matching/", include("khooshe.matching.urls")),
     path("programs/", include("khooshe.programs.urls")),
+    path("monitoring/", include("khooshe.monitoring.urls")),
     path("hubs/", include("khooshe.hubs.urls")),
     path("missions/", include("khooshe.missions.urls")),
     path("accounts/login/", views_account.LoginView.as_view(), name="login"),
