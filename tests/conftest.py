@@ -9,6 +9,8 @@ def _test_settings(settings, tmp_path):
     password hasher (the real one is deliberately slow)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KHOOSHE_PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on where it is tested
+    settings.KHOOSHE_SEARCH_DIR = tmp_path / "search"  # a search index per test (khooshe.search)
+    settings.KHOOSHE_SEARCH_DENSE = False  # embeddings are slow; tests/test_search_index.py tests them
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 

@@ -117,3 +117,33 @@ def test_pure_part_does_not_import_django():
     code = "import sys, khooshe.search, khooshe.search.index; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_match_all_requires_every_word(ix):
+    assert set(ix.search("پسته").ids) == {3, 4}
+    assert ix.search("پسته کرمان", match="all").ids == [3]
+    assert set(ix.search("پسته کرمان", match="any").ids) == {3, 4}
+    # A ZWNJ compound is one word: its parts or its joined form may match.
+    assert ix.search("استارتاپ‌ها فضای", match="all").ids == [1]
+    assert ix.search("فضای زعفران", match="all").ids == []
+    with pytest.raises(ValueError, match="match must be"):
+        ix.search("x", match="some")
+
+
+def test_snippets_for_one_page_and_hidden_fields(tmp_path):
+    index = SearchIndex(tmp_path / "h", fields={"name": 3.0, "other": 1.0}, snippet_fields=("name",), dense=False)
+    index.add(1, {"name": "شرکت <پسته>", "other": "secret@example.org"})
+    index.commit()
+    assert index.search("secret").ids == [1]  # searchable ...
+    snippets = index.snippets_for([1], ["پسته", "secret"])
+    assert snippets == {1: {"name": "شرکت &lt;<mark>پسته</mark>&gt;"}}  # ... but never shown
+    assert index.snippets_for([], ["x"]) == {}
+
+
+def test_a_second_reader_sees_commits_without_reopening(tmp_path):
+    writer = SearchIndex(tmp_path / "r", dense=False)
+    reader = SearchIndex(tmp_path / "r", dense=False)
+    assert reader.search("زعفران").ids == []
+    writer.add(9, {"name": "زعفران"})
+    writer.commit()
+    assert reader.search("زعفران").ids == [9]

@@ -233,18 +233,30 @@ def analyze(
 
 
 @app.command(short_help="Rebuild the search index of organizations.")
-def reindex() -> None:
-    """Rebuild the full-text search index (tantivy, under the data directory) from the organizations."""
+def reindex(
+    only: list[str] = typer.Option(None, "--only", help="Rebuild only these indexes, e.g. --only organizations."),
+) -> None:
+    """Rebuild the full-text search indexes (tantivy, under the data directory) of every searchable model."""
     setup_django()
     from django.utils.translation import gettext as _
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from khooshe.search.organizations import reindex as rebuild
+    from khooshe.search.documents import all_documents, rebuild
 
-    with Progress() as bar:
-        task = bar.add_task(_("Search index"), total=None)
-        count = rebuild(progress=lambda done, total: bar.update(task, completed=done, total=total))
-    typer.echo(_("Indexed: %(count)s") % {"count": count})
+    docs = all_documents()
+    unknown = sorted(set(only or ()) - {d.slug for d in docs})
+    if unknown:
+        typer.echo(_("Unknown index: %(names)s. Known: %(known)s.") % {
+            "names": ", ".join(unknown), "known": ", ".join(d.slug for d in docs)}, err=True)
+        raise typer.Exit(code=2)
+    total = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+        for doc in docs:
+            if only and doc.slug not in only:
+                continue
+            task = bar.add_task(f"{_('Search index')}: {doc.model_class._meta.verbose_name_plural}", total=None)
+            total += rebuild(doc, progress=lambda done, count, task=task: bar.update(task, completed=done, total=count))
+    typer.echo(_("Indexed: %(count)s") % {"count": total})
 
 
 @app.command(short_help="Check database, reference data, assets, translations.")

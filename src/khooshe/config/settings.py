@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "khooshe.core",
     "khooshe.registry",
+    "khooshe.search",
     "khooshe.insights",
     "khooshe.matching",
     "khooshe.programs",
@@ -228,6 +229,11 @@ if KHOOSHE_TASKS_BACKEND == "rq":
                              "DEFAULT_TIMEOUT": env.int("KHOOSHE_TASK_TIMEOUT", default=3600)}}
 # Uploaded statistics and analysis results (insights app): <data dir>/insights/{datasets,runs,uploads}.
 KHOOSHE_INSIGHTS_DIR = Path(env.str("KHOOSHE_INSIGHTS_DIR", default=str(DATA_DIR / "insights"))).resolve()
+# Search indexes (khooshe.search): one folder per searchable model under KHOOSHE_SEARCH_DIR; embeddings for
+# dense retrieval: "auto" (when the model package is installed), true or false (see docs/search.md).
+KHOOSHE_SEARCH_DIR = Path(env.str("KHOOSHE_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+_search_dense = env.str("KHOOSHE_SEARCH_DENSE", default="auto").strip().lower()
+KHOOSHE_SEARCH_DENSE = "auto" if _search_dense == "auto" else _search_dense in ("1", "true", "yes", "on")
 
 # Validation of organization national IDs: "ir" checks the 11-digit Iranian legal-entity ID with its
 # check digit; "any" accepts any 3-20 letters/digits (for another country's registry).

@@ -13,16 +13,27 @@ from django.utils.translation import gettext_lazy as _
 
 from .text import query_terms
 
+MAX_SEARCH_CHARS = 500
+
 
 class SearchFilterSet(django_filters.FilterSet):
-    """Adds ``q``: every term of the query (normalized like the stored text) must occur in
-    ``search_text``, so "كرمان" finds "کرمان" and "می خواهم" finds "می‌خواهم"."""
+    """Adds ``q``, the search box. Models with a search document use the search index
+    (``khooshe.search.listing``): every query word must occur, results ranked by relevance unless a
+    sort is chosen. Otherwise every term of the query (normalized like the stored text) must occur in
+    ``search_text``, so "كرمان" finds "کرمان" and "می خواهم" finds "می‌خواهم". What the search did
+    (notices, snippets) is left in ``self.search_info`` for the list page."""
 
-    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=MAX_SEARCH_CHARS)
+    search_info = None
 
     def filter_search(self, queryset, name, value):
-        for term in query_terms(value):
-            queryset = queryset.filter(search_text__contains=term)
+        try:
+            from khooshe.search.listing import search_queryset
+        except ImportError:  # search not installed: the substring rule
+            for term in query_terms(value):
+                queryset = queryset.filter(search_text__contains=term)
+            return queryset
+        queryset, self.search_info = search_queryset(queryset, value, rank=not (self.data or {}).get("sort"))
         return queryset
 
 

@@ -1210,6 +1210,7 @@ def import_file(spec: TabularSpec, path: Path | str, *, user=None, file_name: st
                 try:
                     with transaction.atomic():
                         transaction.on_commit(bump_page_cache)  # bulk writes send no signals
+                        _reindex_after_commit(spec)
                         _run_pass(spec, reader, ctx, progress, _("Importing"), total=total)
                         if report.errors:
                             raise _Rollback
@@ -1241,3 +1242,12 @@ def _record(run, report: ImportReport, *, failed: bool) -> None:
     run.report = report.to_json()
     run.finished_at = timezone.now()
     run.save()
+
+
+def _reindex_after_commit(spec) -> None:
+    """Bulk writes send no signals: rebuild the search index of the imported model after the commit."""
+    model = getattr(spec, "model", None)
+    if model is not None:
+        from khooshe.search.documents import after_bulk_write
+
+        after_bulk_write(model)

@@ -12,6 +12,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -82,8 +83,12 @@ class ObjectListView(ConfigView):
             page = paginator.page(paginator.num_pages)
         language = get_language()
         current_sort = request.GET.get("sort", "")
+        # The search box (core.filters.SearchFilterSet): highlighted snippets of this page's rows, notices.
+        search = getattr(filterset, "search_info", None)
+        snippets = search.snippets([obj.pk for obj in page.object_list]) if search is not None else {}
         rows = [
-            {"object": obj, "cells": [col.html(obj, language, link=(i == 0)) for i, col in enumerate(config.columns)]}
+            {"object": obj, "cells": [col.html(obj, language, link=(i == 0)) for i, col in enumerate(config.columns)],
+             "snippet": mark_safe(snippets.get(obj.pk, ""))}  # built from escaped text and <mark> only
             for obj in page.object_list
         ]
         query = request.GET.copy()
@@ -108,6 +113,8 @@ class ObjectListView(ConfigView):
             page_sizes=PAGE_SIZES,
             querystring=query.urlencode(),
             can_add=config.can_add(request.user),
+            search_notices=search.notices if search is not None else [],
+            search_ranked=bool(search is not None and search.ranked),
         )
         template = "core/generic/list_results.html" if request.headers.get("HX-Request") else self.template_name
         return render(request, template, context)
@@ -181,7 +188,27 @@ class ObjectEditView(ConfigView):
         form_class = self.config.form_class
         if "user" in getattr(form_class, "accepts", ()):
             kwargs["user"] = request.user
-        return form_class(**kwargs)
+        form = form_class(**kwargs)
+        if request.method != "POST" and instance.pk is None and request.GET:
+            self.initial_from_query(request, form)
+        return form
+
+    @staticmethod
+    def initial_from_query(request, form) -> None:
+        """A new record's form pre-filled from the query string (``/proposals/add/?challenge=7``): only the
+        form's own fields, each value cleaned by its field as a POST would be (so a record the user may not
+        see, or a bad value, is ignored); files never."""
+        from django import forms as django_forms
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        for name, field in form.fields.items():
+            key = form.add_prefix(name)
+            if key not in request.GET or field.disabled or isinstance(field, django_forms.FileField):
+                continue
+            try:
+                form.initial[name] = field.clean(field.widget.value_from_datadict(request.GET, {}, key))
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                continue
 
     def dispatch(self, request, pk=None):
         config = self.config

@@ -1287,11 +1287,19 @@ def load_demo(progress: bool = False, *, reset: bool = False) -> str:
         if demo_exists():
             return summary(_("The Kerman demo ecosystem was already loaded, so nothing was changed "
                              "(load_demo(reset=True) loads it again from scratch). It has"))
+        _reindex_after_commit()
         plan = build_plan()
         with _progress(progress, total=5) as (task, bar):
             _write(plan, task, bar)
             bar.update(task, description=_("Kerman demo"))
         return summary(_("Loaded the Kerman demo ecosystem"))
+
+
+def _reindex_after_commit() -> None:
+    """Bulk writes send no signals: rebuild the search indexes of what the demo writes."""
+    from khooshe.search.documents import after_bulk_write
+
+    after_bulk_write("registry.Organization", "registry.Person", "registry.Cluster", "registry.Agreement")
 
 
 def remove_demo() -> int:
@@ -1307,6 +1315,7 @@ def remove_demo() -> int:
 
     with transaction.atomic(), _without_audit():
         transaction.on_commit(bump_page_cache)  # bulk writes send no signals
+        _reindex_after_commit()
         demo_orgs = Organization.objects.filter(external_id__startswith=PREFIX)
         others = Organization.objects.exclude(pk__in=demo_orgs.values("pk"))
         Agreement.objects.filter(parties__in=demo_orgs).exclude(parties__in=others).delete()

@@ -1,8 +1,9 @@
 """Search: one Persian/English text pipeline, an embedded tantivy index, optional dense retrieval.
 
 Pure part (no Django): ``tokenize`` (the pipeline), ``index.SearchIndex``, ``dense``, ``fusion``,
-``highlight``. Django part: ``organizations`` (Organization rows -> documents, signals, ``reindex``,
-``search_organizations``). See docs/search.md.
+``highlight``, ``locks``. Django part: ``documents`` (one index per searchable model, kept current with
+several processes), ``registrations`` (the models' documents), ``listing`` (the list pages' search box and
+the API's ``?q=``), ``organizations`` (``search_organizations`` for matching). See docs/search.md.
 """
 
 from khooshe.search.dense import dense_available

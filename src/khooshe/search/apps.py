@@ -7,6 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from khooshe.search.organizations import connect
+        from khooshe.search.documents import connect
 
         connect()

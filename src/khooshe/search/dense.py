@@ -47,11 +47,28 @@ class DenseStore:
         self._pending: dict[int, str | None] = {}  # id -> passage text, None = delete
         self._load()
 
+    def _stamp(self) -> tuple:
+        try:
+            st = (self.path / "ids.npy").stat()
+        except FileNotFoundError:
+            return ()
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def refresh(self) -> None:
+        """Reload when another process rewrote the files."""
+        if self._stamp() != self._loaded:
+            self._load()
+
     def _load(self) -> None:
         ids, vecs = self.path / "ids.npy", self.path / "vectors.npy"
+        self._loaded = self._stamp()
         if ids.exists() and vecs.exists():
             self.ids = np.load(ids)
             self.vectors = np.load(vecs, mmap_mode="r")
+            if len(self.ids) != self.vectors.shape[0]:  # caught between another process's two renames
+                self._loaded = ()  # load again next time
+                keep = min(len(self.ids), self.vectors.shape[0])
+                self.ids, self.vectors = self.ids[:keep], self.vectors[:keep]
         else:
             self.ids = np.zeros(0, dtype=np.int64)
             self.vectors = np.zeros((0, 384), dtype=np.float16)
@@ -74,6 +91,7 @@ class DenseStore:
     def commit(self) -> None:
         if not self._pending:
             return
+        self.refresh()  # merge into what is on disk now (another process may have committed since)
         touched = np.fromiter(self._pending, dtype=np.int64)
         keep = ~np.isin(self.ids, touched)
         new = [(i, t) for i, t in self._pending.items() if t is not None]
@@ -93,6 +111,7 @@ class DenseStore:
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """The ``k`` nearest documents by cosine similarity: [(id, similarity)], best first."""
+        self.refresh()
         if not len(self.ids) or k <= 0:
             return []
         q = embed_query(query)

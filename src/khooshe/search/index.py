@@ -16,6 +16,7 @@ with BM25 by reciprocal rank fusion; otherwise results say ``mode == "bm25"`` ("
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -86,9 +87,13 @@ class SearchIndex:
 
     def __init__(self, path: str | Path, *, fields: Mapping[str, float] = DEFAULT_FIELDS,
                  filters: Iterable[str] = DEFAULT_FILTERS, pipeline: Pipeline = DEFAULT,
-                 dense: bool | str = "auto", writer_heap: int = 128_000_000, writer_threads: int = 1):
+                 dense: bool | str = "auto", writer_heap: int = 128_000_000, writer_threads: int = 1,
+                 snippet_fields: Iterable[str] | None = None):
         self.path = Path(path)
         self.fields = dict(fields)
+        # Fields whose text is stored for snippets; the others (e.g. e-mail, national id) are searchable
+        # but never shown in a result.
+        self.snippet_fields = tuple(self.fields if snippet_fields is None else snippet_fields)
         self.filter_fields = tuple(filters)
         self.pipeline = pipeline
         self.writer_heap, self.writer_threads = writer_heap, writer_threads
@@ -97,11 +102,12 @@ class SearchIndex:
         self._writer = None
         self._dense_store: DenseStore | None = None
         meta = {"version": SCHEMA_VERSION, "fields": self.fields, "filters": list(self.filter_fields),
-                "pipeline": pipeline.as_dict()}
+                "pipeline": pipeline.as_dict(), "snippet_fields": list(self.snippet_fields)}
         tpath = self.path / "tantivy"
         meta_path = self.path / "meta.json"
         tpath.mkdir(parents=True, exist_ok=True)
-        if meta_path.exists() and json.loads(meta_path.read_text()) != meta:
+        old_meta = _read_json(meta_path)
+        if old_meta is not None and old_meta != meta:
             # Settings changed: the old terms are unusable; start empty (reindex fills it).
             for f in tpath.iterdir():
                 f.unlink()
@@ -110,7 +116,11 @@ class SearchIndex:
                     f.unlink()
         self.schema = self._build_schema()
         self.index = tantivy.Index(self.schema, path=str(tpath), reuse=True)
-        meta_path.write_text(json.dumps(meta))
+        if old_meta != meta:  # atomic: another process may be reading it
+            tmp = meta_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(meta))
+            os.replace(tmp, meta_path)
+        self._seen_commit = self._commit_stamp()
 
     # -- schema ---------------------------------------------------------------------------------
     def _build_schema(self):
@@ -158,7 +168,8 @@ class SearchIndex:
                 norm = normalize(texts.get(name))
                 if not norm:
                     continue
-                raw[name] = norm
+                if name in self.snippet_fields:
+                    raw[name] = norm
                 terms = self.pipeline.analyze(norm, normalized=True)
                 if terms:
                     doc.add_text(name, " ".join(terms))
@@ -194,6 +205,7 @@ class SearchIndex:
             if self.dense is not None:
                 self.dense.commit()
             self.index.reload()
+            self._seen_commit = self._commit_stamp()
 
     def rollback(self) -> None:
         with self._lock:
@@ -202,7 +214,26 @@ class SearchIndex:
                 self._writer = None
 
     def __len__(self) -> int:
+        self.refresh()
         return self.index.searcher().num_docs
+
+    def _commit_stamp(self) -> tuple:
+        try:
+            st = (self.path / "tantivy" / "meta.json").stat()
+        except FileNotFoundError:
+            return ()
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def refresh(self) -> None:
+        """See what other processes committed: reload the reader when the index's meta.json changed
+        (one ``stat``; tantivy's own reload policy lags by up to half a second)."""
+        stamp = self._commit_stamp()
+        if stamp != self._seen_commit:
+            with self._lock:
+                self.index.reload()
+                self._seen_commit = stamp
+            if self._dense_store is not None:
+                self._dense_store.refresh()
 
     # -- reading --------------------------------------------------------------------------------
     def query_terms(self, query: str | None) -> tuple[list[str], list[str]]:
@@ -231,21 +262,68 @@ class SearchIndex:
             out.append(tantivy.Query.const_score_query(tantivy.Query.term_set_query(self.schema, name, values), 0.0))
         return out
 
-    def _keyword_query(self, terms: list[str]):
-        should = [(tantivy.Occur.Should,
-                   tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, t, index_option="freq"), b))
-                  for t in terms for f, b in self.fields.items()]
-        return tantivy.Query.boolean_query(should)
+    def query_groups(self, query: str | None) -> tuple[list[list[str]], list[str]]:
+        """(one list of terms per query word, notices): a word matches when any of its terms does
+        (a ZWNJ compound gives its parts and its joined form). Stop words give no group."""
+        terms, notices = self.query_terms(query)
+        allowed = set(terms)
+        groups: list[list[str]] = []
+        seen: set[tuple] = set()
+        norm = normalize((query or "")[:MAX_QUERY_CHARS]).casefold()
+        for _s, _e, word in self.pipeline.words(norm, normalized=True):
+            group = [t for t in dict.fromkeys(self.pipeline.word_terms(word)) if t in allowed]
+            if group and tuple(group) not in seen:
+                seen.add(tuple(group))
+                groups.append(group)
+        return groups, notices
+
+    def _field_query(self, term: str):
+        return [(tantivy.Occur.Should,
+                 tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, term, index_option="freq"), b))
+                for f, b in self.fields.items()]
+
+    def _keyword_query(self, terms: list[str], groups: list[list[str]] | None = None):
+        if groups:  # every word must match (in any field), scores summed as usual
+            return tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, tantivy.Query.boolean_query([c for t in group for c in self._field_query(t)]))
+                for group in groups])
+        return tantivy.Query.boolean_query([c for t in terms for c in self._field_query(t)])
+
+    def snippets_for(self, ids: Iterable[int], terms: Iterable[str]) -> dict[int, dict[str, str]]:
+        """Highlighted snippets ``{id: {field: html}}`` of the given documents (e.g. one page of a list)."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        self.refresh()
+        searcher = self.index.searcher()
+        term_set = frozenset(terms)
+        out = {}
+        for _, addr in searcher.search(tantivy.Query.term_set_query(self.schema, "id", ids), len(ids)).hits:
+            doc = searcher.doc(addr)
+            raw = json.loads(bytes(doc["_raw"][0]).decode())
+            out[doc["id"][0]] = {f: highlight(raw.get(f), term_set, pipeline=self.pipeline, normalized=True)
+                                 for f in self.fields if raw.get(f)}
+        return out
 
     def search(self, query: str | None, limit: int = 10, filters: Mapping[str, object] | None = None, *,
-               dense: bool | None = None, snippets: bool = True, candidates: int = 100) -> SearchResults:
+               dense: bool | None = None, snippets: bool = True, candidates: int = 100,
+               match: str = "any") -> SearchResults:
         """Search ``query`` (plain text: no syntax). ``dense=None`` fuses dense retrieval when available.
+        ``match="any"``: a document matches when any query word occurs (ranked by BM25); ``"all"``: every
+        query word must occur in some field (what a list page's search box does).
 
         Never raises on user text: empty, very long, punctuation only, emoji and mixed scripts all give
         a (possibly empty) result with ``notices``. Raises ``ValueError`` only for an unknown filter name.
         """
         limit = max(0, min(int(limit), MAX_LIMIT))
-        terms, notices = self.query_terms(query)
+        if match not in ("any", "all"):
+            raise ValueError(f"match must be 'any' or 'all', not {match!r}")
+        groups = None
+        if match == "all":
+            groups, notices = self.query_groups(query)
+            terms = list(dict.fromkeys(t for g in groups for t in g))
+        else:
+            terms, notices = self.query_terms(query)
         use_dense = self.dense is not None if dense is None else (dense and self.dense is not None)
         mode = "bm25+dense" if use_dense else "bm25"
         if self.dense is None:
@@ -255,8 +333,9 @@ class SearchIndex:
             if not terms:
                 notices.append(NOTICE_EMPTY)
             return SearchResults([], mode, terms, notices)
+        self.refresh()
         searcher = self.index.searcher()
-        keyword = self._keyword_query(terms)
+        keyword = self._keyword_query(terms, groups)
         q = tantivy.Query.boolean_query([(tantivy.Occur.Must, keyword)] +
                                         [(tantivy.Occur.Must, fq) for fq in filter_qs]) if filter_qs else keyword
         depth = max(limit, candidates) if use_dense else limit
@@ -304,6 +383,13 @@ class SearchIndex:
                 docs.setdefault(d, (sim, present[d]))
                 out.append(d)
         return out[:depth]
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _values(value) -> list[str]:
