@@ -157,9 +157,12 @@ class TestProfileAPI(ProfileCase, APITestCases.StandardAPITestCase):
 
 
 def test_every_registered_matching_model_has_its_tests():
+    import test_matching_meetings_generic as meetings  # the matchmaking-day models are tested there
+
     from khooshe.core.generic import configs_for_app
 
-    classes = [c for c in globals().values() if isinstance(c, type) and c.__name__.startswith("Test")]
+    classes = [c for c in [*globals().values(), *vars(meetings).values()]
+               if isinstance(c, type) and c.__name__.startswith("Test")]
     registered = {c.model for c in configs_for_app("matching")}
     assert registered <= {c.model for c in classes if issubclass(c, ViewTestCases.PrimaryObjectViewTestCase)}
     assert registered <= {c.model for c in classes if issubclass(c, APITestCases.StandardAPITestCase)}

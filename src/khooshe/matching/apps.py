@@ -19,3 +19,11 @@ class MatchingConfig(AppConfig):
         # The owner of a partnering profile is hidden until both sides agree: never in its history.
         auditlog.register(models.Profile, exclude_fields=["search_text", "updated_at", "owner"])
         auditlog.register(models.ExpressionOfInterest, exclude_fields=["from_organization", "message"])
+        # Reverse relations (participants, meetings...) are not fields of the record's history.
+        auditlog.register(models.MatchmakingDay, exclude_fields=["search_text", "updated_at", "schedule_report",
+                                                                 "participants", "meeting_requests", "meetings"])
+        auditlog.register(models.Participant, exclude_fields=["search_text", "updated_at", "requests_sent",
+                                                              "requests_received", "meetings_a", "meetings_b"],
+                          m2m_fields={"challenges", "conflicts"})
+        auditlog.register(models.MeetingRequest, exclude_fields=["search_text", "updated_at"])
+        auditlog.register(models.Meeting, exclude_fields=["search_text", "updated_at"])

@@ -57,3 +57,57 @@ class ProfileFilterSet(SearchFilterSet):
     class Meta:
         model = models.Profile
         fields = ["kind", "stage", "ip_status", "partnership_type", "sector"]
+
+
+# -- matchmaking days -------------------------------------------------------------------------------------
+class MatchmakingDayFilterSet(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=models.MatchmakingDay.Status.choices, label=_("status"))
+    organiser = IdFilter(field_name="organiser", label=_("organiser (id)"))
+    region = RegionTreeFilter(field_name="region", queryset=Region.objects.all(), label=_("region"))
+    sort = ordering("title", "date", "status", "tables", "slot_count", organiser="organiser__name_key")
+
+    class Meta:
+        model = models.MatchmakingDay
+        fields = ["status", "organiser", "region"]
+
+
+class ParticipantFilterSet(SearchFilterSet):
+    day = IdFilter(field_name="day", label=_("matchmaking day (id)"))
+    organization = IdFilter(field_name="organization", label=_("organization (id)"))
+    role = django_filters.ChoiceFilter(choices=models.Participant.Role.choices, label=_("role"))
+    sort = ordering("role", "max_meetings", "created_at", day="day__title", organization="organization__name_key")
+
+    class Meta:
+        model = models.Participant
+        fields = ["day", "organization", "role"]
+
+
+class MeetingRequestFilterSet(SearchFilterSet):
+    day = IdFilter(field_name="day", label=_("matchmaking day (id)"))
+    requester = IdFilter(field_name="requester", label=_("from (participant id)"))
+    recipient = IdFilter(field_name="recipient", label=_("to (participant id)"))
+    status = django_filters.MultipleChoiceFilter(choices=models.MeetingRequest.Status.choices, label=_("status"))
+    sort = ordering("priority", "status", "created_at", requester="requester__organization__name_key",
+                    recipient="recipient__organization__name_key")
+
+    class Meta:
+        model = models.MeetingRequest
+        fields = ["day", "requester", "recipient", "status"]
+
+
+class MeetingFilterSet(SearchFilterSet):
+    day = IdFilter(field_name="day", label=_("matchmaking day (id)"))
+    participant = IdFilter(method="filter_participant", label=_("participant (id)"))
+    slot = IdFilter(field_name="slot", max_value=1000, label=_("slot"))
+    status = django_filters.MultipleChoiceFilter(choices=models.Meeting.Status.choices, label=_("status"))
+    sort = ordering("slot", "table", "score", "status", participant_a="participant_a__organization__name_key",
+                    participant_b="participant_b__organization__name_key")
+
+    class Meta:
+        model = models.Meeting
+        fields = ["day", "participant", "slot", "status"]
+
+    def filter_participant(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(participant_a=value) | Q(participant_b=value))

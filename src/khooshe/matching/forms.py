@@ -90,3 +90,108 @@ class InterestForm(forms.Form):
         acc = access_for(user)
         self.fields["from_organization"].queryset = Organization.objects.filter(
             pk__in=acc.editable_organization_ids())
+
+
+# -- matchmaking days -------------------------------------------------------------------------------------
+class SlotListField(forms.CharField):
+    """Slot numbers typed as "1, 2, 5-7" (Persian or ASCII digits); empty means every slot."""
+
+    def to_python(self, value):
+        from khooshe.core.text import normalize
+
+        text = normalize(super().to_python(value) or "").replace("،", ",")
+        slots: list[int] = []
+        for part in filter(None, (p.strip() for p in text.replace(" ", ",").split(","))):
+            bounds = part.split("-")
+            if len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds):
+                raise forms.ValidationError(_("“%(part)s” is not a slot number: write numbers such as 1, 2, 5-7."),
+                                            params={"part": part}, code="invalid")
+            first, last = int(bounds[0]), int(bounds[-1])
+            if last < first or last - first > 1000:
+                raise forms.ValidationError(_("“%(part)s” is not a valid range of slots."), params={"part": part},
+                                            code="invalid")
+            slots.extend(range(first, last + 1))
+        return sorted(set(slots))
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+
+class MatchmakingDayForm(BaseModelForm):
+    conflict_relation_types = forms.MultipleChoiceField(
+        label=_("related organizations do not meet"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Organizations already linked by one of these relations are not proposed a meeting."))
+
+    class Meta:
+        model = models.MatchmakingDay
+        fields = ["title", "description", "organiser", "date", "venue", "region", "start_time", "slot_minutes",
+                  "slot_count", "tables", "max_meetings", "conflict_relation_types"]
+        widgets = {"organiser": AutocompleteSelect(), "start_time": forms.TimeInput(attrs={"type": "time"},
+                                                                                     format="%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from khooshe.registry.models import RelationType
+
+        self.fields["conflict_relation_types"].choices = RelationType.choices
+        _limit_to_own_organizations(self, "organiser")
+
+
+class ParticipantForm(BaseModelForm):
+    available_slots = SlotListField(label=_("available slots"), required=False,
+                                    help_text=_("Slot numbers (1 = the first), e.g. 1-4, 7; empty means the "
+                                                "whole day."))
+
+    class Meta:
+        model = models.Participant
+        fields = ["day", "organization", "role", "challenges", "interests", "available_slots", "max_meetings",
+                  "conflicts"]
+        widgets = {"organization": AutocompleteSelect(), "challenges": AutocompleteSelectMultiple(),
+                   "conflicts": AutocompleteSelectMultiple()}
+
+    def clean(self):
+        data = super().clean()
+        org, challenges = data.get("organization"), data.get("challenges")
+        if org is not None and challenges:
+            foreign = [c for c in challenges if c.owner_id != org.pk]
+            if foreign:
+                self.add_error("challenges", _("“%(title)s” is not a challenge of %(org)s.") % {
+                    "title": foreign[0].title, "org": org})
+        return data
+
+
+class MeetingRequestForm(BaseModelForm):
+    class Meta:
+        model = models.MeetingRequest
+        fields = ["requester", "recipient", "challenge", "priority", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the requester: a participation of an organization the user acts for (admins: any)
+        if self.user is not None and "requester" in self.fields and not access_for(self.user).is_admin:
+            self.fields["requester"].queryset = self.fields["requester"].queryset.filter(
+                organization__in=access_for(self.user).editable_organization_ids())
+        for name in ("requester", "recipient"):
+            self.fields[name].queryset = self.fields[name].queryset.select_related("organization", "day")
+            self.fields[name].label_from_instance = lambda p: f"{p.organization} ({p.day})"
+
+    def clean(self):
+        data = super().clean()
+        requester = data.get("requester")
+        if requester is not None:
+            self.instance.day_id = requester.day_id
+        return data
+
+
+class MeetingForm(BaseModelForm):
+    class Meta:
+        model = models.Meeting
+        fields = ["day", "slot", "table", "participant_a", "participant_b", "challenge", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("participant_a", "participant_b"):
+            self.fields[name].queryset = self.fields[name].queryset.select_related("organization", "day")
+            self.fields[name].label_from_instance = lambda p: f"{p.organization} ({p.day})"

@@ -80,3 +80,51 @@ def ranked_proposals(challenge: Challenge, user) -> list[tuple[Proposal, float |
 
 def notifications_for(user):
     return Notification.objects.filter(user=user)
+
+
+# -- matchmaking days -------------------------------------------------------------------------------------
+def day_meetings(day, user):
+    """The day's meetings the user may see (organiser side: all; participants: their own once scheduled),
+    cancelled ones left out, by slot and table."""
+    from .models import Meeting
+
+    return (Meeting.objects.visible_to(user).filter(day=day).exclude(status=Meeting.Status.CANCELLED)
+            .select_related("participant_a__organization", "participant_b__organization", "challenge")
+            .order_by("slot", "table"))
+
+
+def schedule_grid(day, meetings) -> dict:
+    """Rows of the slots x tables grid: ``{"tables": [1..T], "rows": [{"slot", "start", "end", "cells"}]}``
+    where T is the highest table used (at least 1) and a cell is a meeting or None."""
+    meetings = list(meetings)
+    width = max([m.table for m in meetings] + [1])
+    width = min(width, day.tables)
+    at = {(m.slot, m.table): m for m in meetings}
+    rows = []
+    for slot, (start, end) in enumerate(day.slot_times(), start=1):
+        rows.append({"slot": slot, "start": start, "end": end,
+                     "cells": [at.get((slot, table)) for table in range(1, width + 1)]})
+    return {"tables": list(range(1, width + 1)), "rows": rows}
+
+
+def agenda(participant, meetings) -> list[dict]:
+    """One participant's meetings in slot order: slot, time, table, the other participant, challenge."""
+    times = participant.day.slot_times()
+    rows = []
+    for m in meetings:
+        if participant.pk not in (m.participant_a_id, m.participant_b_id):
+            continue
+        other = m.participant_b if m.participant_a_id == participant.pk else m.participant_a
+        start, end = times[m.slot - 1] if 1 <= m.slot <= len(times) else (None, None)
+        rows.append({"meeting": m, "slot": m.slot, "start": start, "end": end, "table": m.table, "other": other,
+                     "challenge": m.challenge})
+    return sorted(rows, key=lambda r: r["slot"])
+
+
+def own_participations(day, user):
+    """The participations in ``day`` of the organizations the user acts for."""
+    from .models import Participant
+
+    if user is None or not user.is_authenticated:
+        return Participant.objects.none()
+    return Participant.objects.filter(day=day, organization__in=user_org_ids(user)).select_related("organization")

@@ -102,13 +102,45 @@ def matching_organizations(challenge: Challenge):
     return orgs.distinct()
 
 
+NOTIFY_LIMIT = 30  # at most this many organizations are told about a new challenge
+NOTIFY_THRESHOLD = 0.5  # ... and only when their text or sector fit reaches this (0..1)
+
+
+def fitting_organizations(challenge: Challenge) -> list[int]:
+    """Organizations a newly opened challenge fits: the recommender's top ``KHOOSHE_RECOMMEND_NOTIFY_LIMIT``
+    (default 30) whose text signal (BM25 relative to the best match) or sector signal (0.5 = same ISIC
+    division, more for a group or class) reaches ``KHOOSHE_RECOMMEND_NOTIFY_THRESHOLD`` (default 0.5); for an
+    invited challenge only invited organizations. Never the owner."""
+    from django.conf import settings
+
+    from .recommend import SYSTEM, NoTextError, recommend_solvers
+
+    limit = int(getattr(settings, "KHOOSHE_RECOMMEND_NOTIFY_LIMIT", NOTIFY_LIMIT))
+    threshold = float(getattr(settings, "KHOOSHE_RECOMMEND_NOTIFY_THRESHOLD", NOTIFY_THRESHOLD))
+    try:
+        found = recommend_solvers(challenge, user=SYSTEM, limit=max(limit * 3, 50)).items
+    except NoTextError:
+        return []
+    fit = [r.object.pk for r in found
+           if max(r.signals.get("text", 0.0), r.signals.get("sector", 0.0)) >= threshold]
+    if challenge.visibility == Challenge.Visibility.INVITED:
+        invited = set(challenge.invited_organizations.values_list("pk", flat=True))
+        fit = [o for o in fit if o in invited]
+    return [o for o in fit if o != challenge.owner_id][:limit]
+
+
 def notify_challenge_opened(*, challenge: Challenge) -> int:
-    """Notify the members of every organization whose sectors match the challenge (same ISIC division)."""
-    org_ids = set(matching_organizations(challenge).values_list("pk", flat=True))
+    """Notify, once, the members of the organizations the challenge fits (``fitting_organizations``) and,
+    for an invited challenge, of the invited organizations (so every member told may see the challenge:
+    public and members-only challenges are seen by members); members already notified about it are
+    skipped. Returns the number of notifications created."""
+    org_ids = set(fitting_organizations(challenge))
     if challenge.visibility == Challenge.Visibility.INVITED:
         org_ids |= set(challenge.invited_organizations.values_list("pk", flat=True))
     user_ids = set(Role.objects.filter(kind=Role.Kind.MEMBER, organization__in=org_ids)
                    .exclude(organization=challenge.owner_id).values_list("user_id", flat=True))
+    user_ids -= set(Notification.objects.filter(challenge=challenge, user_id__in=user_ids)
+                    .values_list("user_id", flat=True))
     verb = _("A new challenge fits your organization: %(title)s") % {"title": challenge.title}
     Notification.objects.bulk_create([
         Notification(user_id=uid, verb=verb[:300], challenge=challenge, url=challenge.get_absolute_url())
@@ -252,3 +284,303 @@ def create_criterion(*, user, challenge: Challenge, name: str, weight) -> Criter
     criterion.full_clean()
     criterion.save()
     return criterion
+
+
+# -- matchmaking days -------------------------------------------------------------------------------------
+# Scores are on a 0-100 scale: 60 for text relevance (TF-IDF cosine of the challenge against the solver's
+# capabilities, description and what it offers, with the Persian/English pipeline of khooshe.search), 40
+# for the sector (same ISIC division 40, same section 20). A meeting request adds a bonus: accepted 50,
+# pending 20, plus 10 for high and 5 for normal priority; a declined request forbids the pair.
+TEXT_WEIGHT, SECTOR_WEIGHT = 60.0, 40.0
+REQUEST_BONUS = {"accepted": 50.0, "pending": 20.0}
+PRIORITY_BONUS = {1: 10.0, 2: 5.0, 3: 0.0}
+
+
+def _day_models():
+    from .models import MatchmakingDay, Meeting, MeetingRequest, Participant
+
+    return MatchmakingDay, Meeting, MeetingRequest, Participant
+
+
+def _check_organiser(user, day) -> None:
+    if not day.is_editable_by(user):
+        raise PermissionDenied(_("Only the organiser of this matchmaking day may do this."))
+
+
+def _day_transitions():
+    MatchmakingDay = _day_models()[0]
+    DS = MatchmakingDay.Status
+    return {DS.DRAFT: {DS.PUBLISHED, DS.CLOSED}, DS.PUBLISHED: {DS.DRAFT, DS.CLOSED},
+            DS.SCHEDULED: {DS.PUBLISHED, DS.CLOSED}, DS.CLOSED: set()}
+
+
+@transaction.atomic
+def transition_day(*, user, day, to: str):
+    """Move a matchmaking day: draft <-> published -> closed; "scheduled" is reached by
+    ``publish_schedule``; going back from scheduled to published makes the meetings proposals again."""
+    MatchmakingDay, Meeting, _mr, _p = _day_models()
+    DS = MatchmakingDay.Status
+    _check_organiser(user, day)
+    day = MatchmakingDay.objects.select_for_update().get(pk=day.pk)
+    if to not in DS.values:
+        raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": to}})
+    if to == DS.SCHEDULED:
+        raise ValidationError({"status": _("A day is scheduled by publishing its schedule.")})
+    if to not in _day_transitions()[day.status]:
+        raise ValidationError({"status": _("A matchmaking day cannot go from “%(from)s” to “%(to)s”.") % {
+            "from": DS(day.status).label, "to": DS(to).label}})
+    if day.status == DS.SCHEDULED and to == DS.PUBLISHED:
+        day.meetings.filter(status=Meeting.Status.CONFIRMED).update(status=Meeting.Status.PROPOSED)
+    day.status = to
+    day.save(update_fields=["status", "updated_at"])
+    return day
+
+
+def _doc_terms(*texts) -> dict[str, int]:
+    from khooshe.search.tokenize import analyze
+
+    counts: dict[str, int] = {}
+    for text in texts:
+        for term in analyze(text or ""):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def _tfidf(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
+    import math
+
+    vec = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {t: v / norm for t, v in vec.items() if v}
+
+
+def _sector_match(challenge_paths: list[str], org_paths: list[str]) -> float:
+    """1 for a shared ISIC division (first two path parts), 0.5 for a shared section, else 0."""
+    divisions = {"/".join(p.split("/")[:2]) for p in challenge_paths}
+    sections = {p.split("/")[0] for p in challenge_paths}
+    org_divisions = {"/".join(p.split("/")[:2]) for p in org_paths}
+    if divisions & org_divisions and any(len(d.split("/")) > 1 for d in divisions & org_divisions):
+        return 1.0
+    if sections & {p.split("/")[0] for p in org_paths}:
+        return 0.5
+    return 0.0
+
+
+def pair_scores(day) -> dict:
+    """Match scores of the participant pairs of ``day`` (the input of the meeting assignment).
+
+    Returns ``{"pairs": {(a_id, b_id): (score, challenge_id or None, reason)}, "forbidden": {(a_id, b_id):
+    reason}}`` where ``a`` brings the challenge (seeker side) and ``b`` may solve it; ids are participant
+    ids. A seeker's challenge is compared with every solver-side participant: text relevance (TF-IDF
+    cosine over the terms of khooshe.search's pipeline: the challenge's title, problem statement,
+    background and constraints against the solver's capabilities, description and what it offers) and
+    sector (same ISIC division, or section). Meeting requests add a bonus; declined requests and conflicts
+    of interest (see ``models.conflict_reason``: same organization, declared conflicts, relations of the
+    day's excluded types) are forbidden pairs. A participant without challenges is scored only through
+    requests. The pair keeps the challenge with the best score.
+    """
+    import math
+
+    from khooshe.registry.models import Relation
+
+    from .models import MeetingRequest, Participant
+
+    participants = list(Participant.objects.filter(day=day).select_related("organization")
+                        .prefetch_related("challenges__sectors", "organization__sectors",
+                                          "organization__capability_sectors", "conflicts"))
+    solvers = [p for p in participants if p.role in (Participant.Role.SOLVER, Participant.Role.BOTH)]
+    seekers = [p for p in participants if p.role in (Participant.Role.SEEKER, Participant.Role.BOTH)]
+    solver_docs = {p.pk: _doc_terms(p.organization.capabilities, p.organization.description, p.interests)
+                   for p in solvers}
+    challenges = {c.pk: c for p in seekers for c in p.challenges.all()}
+    challenge_docs = {c.pk: _doc_terms(c.title, c.problem_statement, c.background, c.constraints)
+                      for c in challenges.values()}
+    docs = list(solver_docs.values()) + list(challenge_docs.values())
+    df: dict[str, int] = {}
+    for doc in docs:
+        for t in doc:
+            df[t] = df.get(t, 0) + 1
+    idf = {t: math.log((1 + len(docs)) / (1 + n)) + 1 for t, n in df.items()}
+    solver_vecs = {pk: _tfidf(doc, idf) for pk, doc in solver_docs.items()}
+    challenge_vecs = {pk: _tfidf(doc, idf) for pk, doc in challenge_docs.items()}
+    org_paths = {p.pk: [s.path for s in p.organization.sectors.all()] +
+                 [s.path for s in p.organization.capability_sectors.all()] for p in solvers}
+    pairs: dict[tuple[int, int], tuple[float, int | None, str]] = {}
+    for seeker in seekers:
+        for challenge in seeker.challenges.all():
+            cvec = challenge_vecs[challenge.pk]
+            cpaths = [s.path for s in challenge.sectors.all()]
+            for solver in solvers:
+                if solver.pk == seeker.pk:
+                    continue
+                svec = solver_vecs[solver.pk]
+                shared = {t: cvec[t] * svec[t] for t in cvec.keys() & svec.keys()}
+                text = min(1.0, sum(shared.values()))
+                sector = _sector_match(cpaths, org_paths[solver.pk]) if cpaths else 0.0
+                score = round(TEXT_WEIGHT * text + SECTOR_WEIGHT * sector, 3)
+                if score <= 0:
+                    continue
+                words = [t for t, _v in sorted(shared.items(), key=lambda kv: -kv[1])[:5]]
+                reason = "; ".join(filter(None, [
+                    (_("words: %(words)s") % {"words": ", ".join(words)}) if words else "",
+                    _("same sector division") if sector == 1 else _("same sector section") if sector else ""]))
+                key = (seeker.pk, solver.pk)
+                if (solver.pk, seeker.pk) in pairs:  # both bring challenges: keep one direction
+                    key = (solver.pk, seeker.pk)
+                if key not in pairs or pairs[key][0] < score:
+                    pairs[key] = (score, challenge.pk, reason)
+    forbidden: dict[tuple[int, int], str] = {}
+    requests = MeetingRequest.objects.filter(day=day)
+    roles = {p.pk: p.role for p in participants}
+    for r in requests:
+        if (r.requester_id, r.recipient_id) in pairs or (r.recipient_id, r.requester_id) in pairs:
+            key = (r.requester_id, r.recipient_id) if (r.requester_id, r.recipient_id) in pairs else (
+                r.recipient_id, r.requester_id)
+        elif roles.get(r.requester_id) == Participant.Role.SOLVER and roles.get(r.recipient_id) != Participant.Role.SOLVER:
+            key = (r.recipient_id, r.requester_id)  # the seeker side first
+        else:
+            key = (r.requester_id, r.recipient_id)
+        if r.status == MeetingRequest.Status.DECLINED:
+            forbidden[tuple(sorted(key))] = _("The meeting request was declined.")
+            continue
+        bonus = REQUEST_BONUS[r.status] + PRIORITY_BONUS.get(r.priority, 0.0)
+        score, challenge_id, reason = pairs.get(key, (0.0, r.challenge_id, ""))
+        label = _("requested and accepted") if r.status == MeetingRequest.Status.ACCEPTED else _("requested")
+        pairs[key] = (round(score + bonus, 3), challenge_id or r.challenge_id,
+                      "; ".join(filter(None, [label, reason])))
+    # conflicts of interest: same organization (cannot happen: one participation per organization),
+    # declared conflicts, relations of the excluded types
+    by_org = {p.organization_id: p for p in participants}
+    for p in participants:
+        for org in p.conflicts.all():
+            other = by_org.get(org.pk)
+            if other is not None and other.pk != p.pk:
+                forbidden[tuple(sorted((p.pk, other.pk)))] = _("A conflict of interest is declared.")
+    types = list(day.conflict_relation_types or [])
+    if types:
+        org_ids = list(by_org)
+        for src, dst in Relation.objects.filter(source__in=org_ids, target__in=org_ids, type__in=types) \
+                .values_list("source_id", "target_id"):
+            if src != dst:
+                forbidden[tuple(sorted((by_org[src].pk, by_org[dst].pk)))] = _("Already related.")
+    return {"pairs": pairs, "forbidden": forbidden}
+
+
+@transaction.atomic
+def propose_schedule(*, user, day, method: str = "auto", time_limit: float = 10.0) -> dict:
+    """Propose the meetings of ``day``: the pairs scored by ``pair_scores`` are assigned to slots and tables
+    by ``khooshe.analytics.assignment.schedule_meetings`` (CP-SAT, or min-cost flow for large days).
+
+    Confirmed meetings (placed by the organiser) stay: their slots, tables and capacity are taken first.
+    The earlier proposed meetings are replaced. Returns the report stored in ``day.schedule_report``
+    (method, status, total score, bound, gap, seconds, meetings, candidate pairs, requests not met)."""
+    import numpy as np
+
+    from khooshe.analytics.assignment import schedule_meetings
+
+    MatchmakingDay, Meeting, MeetingRequest, Participant = _day_models()
+    DS = MatchmakingDay.Status
+    _check_organiser(user, day)
+    day = MatchmakingDay.objects.select_for_update().get(pk=day.pk)
+    if day.status not in (DS.DRAFT, DS.PUBLISHED):
+        raise ValidationError({"status": _("A schedule is proposed while the day is a draft or published; this "
+                                           "day is “%(status)s”.") % {"status": DS(day.status).label}})
+    participants = list(Participant.objects.filter(day=day).select_related("day").order_by("pk"))
+    if len(participants) < 2:
+        raise ValidationError({"participants": _("Invite at least two participants before proposing a "
+                                                 "schedule.")})
+    index = {p.pk: i for i, p in enumerate(participants)}
+    day.meetings.filter(status=Meeting.Status.PROPOSED).delete()
+    fixed = list(day.meetings.exclude(status=Meeting.Status.CANCELLED))
+    n, n_slots = len(participants), day.slot_count
+    availability = np.array([[p.is_available(s + 1) for s in range(n_slots)] for p in participants], dtype=bool)
+    capacity = [p.capacity() for p in participants]
+    taken_tables: dict[int, set[int]] = {}
+    met: set[tuple[int, int]] = set()
+    for m in fixed:
+        for pid in (m.participant_a_id, m.participant_b_id):
+            i = index[pid]
+            if 1 <= m.slot <= n_slots:
+                availability[i, m.slot - 1] = False
+            capacity[i] = max(0, capacity[i] - 1)
+        taken_tables.setdefault(m.slot, set()).add(m.table)
+        met.add(tuple(sorted((m.participant_a_id, m.participant_b_id))))
+    tables = [max(0, day.tables - len(taken_tables.get(s + 1, ()))) for s in range(n_slots)]
+    scored = pair_scores(day)
+    pairs = {(a, b): v for (a, b), v in scored["pairs"].items() if tuple(sorted((a, b))) not in met}
+    scores = {(index[a], index[b]): v[0] for (a, b), v in pairs.items()}
+    forbidden = [(index[a], index[b]) for a, b in scored["forbidden"]]
+    try:
+        result = schedule_meetings(scores, n_participants=n, n_slots=n_slots, tables=tables, capacity=capacity,
+                                   availability=availability, forbidden=forbidden, method=method,
+                                   time_limit=time_limit)
+    except ValueError as exc:
+        raise ValidationError({"method": str(exc)}) from exc
+    details = {(index[a], index[b]): v for (a, b), v in pairs.items()}
+    created = []
+    for m in result.meetings:
+        a, b = m.a, m.b
+        detail = details.get((a, b))
+        if detail is None:  # the solver orders pairs a < b: restore the seeker side first
+            detail = details[(b, a)]
+            a, b = b, a
+        free = [t for t in range(1, day.tables + 1) if t not in taken_tables.get(m.slot + 1, ())]
+        created.append(Meeting(day=day, slot=m.slot + 1, table=free[m.table], participant_a=participants[a],
+                               participant_b=participants[b], challenge_id=detail[1], score=m.score,
+                               reason=detail[2][:500], status=Meeting.Status.PROPOSED))
+    for meeting in created:
+        meeting.refresh_search_text()
+    Meeting.objects.bulk_create(created)
+    scheduled_pairs = {tuple(sorted((m.participant_a_id, m.participant_b_id))) for m in created} | met
+    open_requests = MeetingRequest.objects.filter(day=day).exclude(status=MeetingRequest.Status.DECLINED)
+    unmet = [r.pk for r in open_requests if tuple(sorted((r.requester_id, r.recipient_id))) not in scheduled_pairs]
+    report = {"method": result.method, "status": result.status, "objective": round(result.objective, 3),
+              "bound": None if result.bound is None else round(result.bound, 3),
+              "gap": None if result.gap is None else round(result.gap, 4), "seconds": round(result.wall_time, 3),
+              "meetings": len(created), "fixed": len(fixed), "candidates": result.candidates,
+              "forbidden": len(forbidden), "unmet_requests": unmet, "notes": result.notes,
+              "at": timezone.now().isoformat()}
+    day.schedule_report = report
+    day.save(update_fields=["schedule_report", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def publish_schedule(*, user, day):
+    """Confirm the proposed meetings, mark the day scheduled and notify the participants' members."""
+    MatchmakingDay, Meeting, _mr, Participant = _day_models()
+    DS = MatchmakingDay.Status
+    _check_organiser(user, day)
+    day = MatchmakingDay.objects.select_for_update().get(pk=day.pk)
+    if day.status != DS.PUBLISHED:
+        raise ValidationError({"status": _("Publish the day before its schedule; this day is “%(status)s”.") % {
+            "status": DS(day.status).label}})
+    meetings = day.meetings.exclude(status=Meeting.Status.CANCELLED)
+    if not meetings.exists():
+        raise ValidationError({"meetings": _("There are no meetings to publish: propose a schedule first.")})
+    meetings.filter(status=Meeting.Status.PROPOSED).update(status=Meeting.Status.CONFIRMED)
+    day.status = DS.SCHEDULED
+    day.save(update_fields=["status", "updated_at"])
+    org_ids = set(Participant.objects.filter(day=day).values_list("organization_id", flat=True))
+    user_ids = set(Role.objects.filter(kind=Role.Kind.MEMBER, organization__in=org_ids)
+                   .values_list("user_id", flat=True))
+    verb = (_("Your meetings at “%(title)s” are scheduled.") % {"title": day.title})[:300]
+    Notification.objects.bulk_create([Notification(user_id=uid, verb=verb, url=day.get_absolute_url() + "schedule/")
+                                      for uid in sorted(user_ids)])
+    return day
+
+
+@transaction.atomic
+def decide_meeting_request(*, user, meeting_request, accept: bool):
+    """The recipient side accepts or declines a meeting request (a declined pair is never scheduled)."""
+    _md, _m, MeetingRequest, _p = _day_models()
+    meeting_request = MeetingRequest.objects.select_for_update().select_related("recipient").get(
+        pk=meeting_request.pk)
+    if meeting_request.recipient.organization_id not in user_org_ids(user):
+        raise PermissionDenied(_("Only the participant asked for the meeting may answer this request."))
+    if meeting_request.status != MeetingRequest.Status.PENDING:
+        raise ValidationError({"status": _("This meeting request has already been answered.")})
+    meeting_request.status = MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
+    meeting_request.decided_at = timezone.now()
+    meeting_request.save(update_fields=["status", "decided_at", "updated_at"])
+    return meeting_request

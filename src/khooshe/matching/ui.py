@@ -61,3 +61,62 @@ register(ModelConfig(
     detail_template="matching/profile_extra.html",
     menu_group=GROUP,
 ))
+
+register(ModelConfig(
+    model=models.MatchmakingDay,
+    filterset_class=filters.MatchmakingDayFilterSet,
+    form_class=forms.MatchmakingDayForm,
+    serializer_class=api.MatchmakingDaySerializer,
+    slug="matchmaking-days",
+    list_columns=["title", "date", "organiser", "status", "slot_count", "tables"],
+    select_related=["organiser", "region"],
+    detail_fields=["title", "status", "organiser", "date", "venue", "region", "hours", "slot_minutes",
+                   "slot_count", "tables", "max_meetings", "conflict_rules", "description", "created_at",
+                   "updated_at"],
+    related_lists=[RelatedList(_("Participants"), models.Participant, "day", ["organization", "role"]),
+                   RelatedList(_("Meeting requests"), models.MeetingRequest, "day",
+                               ["requester", "recipient", "status"])],
+    detail_template="matching/matchmaking_day_extra.html",
+    menu_group=GROUP,
+))
+
+register(ModelConfig(
+    model=models.Participant,
+    filterset_class=filters.ParticipantFilterSet,
+    form_class=forms.ParticipantForm,
+    serializer_class=api.ParticipantSerializer,
+    list_columns=["organization", "day", "role", "max_meetings", "created_at"],
+    select_related=["organization", "day"],
+    detail_fields=["day", "organization", "role", "challenges", "interests", "availability", "max_meetings",
+                   "conflicts", "created_at", "updated_at"],
+    detail_template="matching/meeting_participant_extra.html",
+    menu_group=GROUP,
+))
+
+register(ModelConfig(
+    model=models.MeetingRequest,
+    filterset_class=filters.MeetingRequestFilterSet,
+    form_class=forms.MeetingRequestForm,
+    serializer_class=api.MeetingRequestSerializer,
+    slug="meeting-requests",
+    list_columns=["requester", "recipient", "priority", "status", "created_at"],
+    select_related=["requester__organization", "recipient__organization", "day"],
+    detail_fields=["day", "requester", "recipient", "challenge", "priority", "message", "status", "decided_at",
+                   "created_at", "updated_at"],
+    detail_template="matching/meeting_request_extra.html",
+    menu_group=GROUP,
+))
+
+register(ModelConfig(
+    model=models.Meeting,
+    filterset_class=filters.MeetingFilterSet,
+    form_class=forms.MeetingForm,
+    serializer_class=api.MeetingSerializer,
+    list_columns=["slot", "table", "participant_a", "participant_b", "score", "status"],
+    export_columns=["day", "slot", "time_range", "table", "participant_a", "participant_b", "challenge", "score",
+                    "reason", "status"],
+    select_related=["day", "participant_a__organization", "participant_b__organization", "challenge"],
+    detail_fields=["day", "slot", "time_range", "table", "participant_a", "participant_b", "challenge", "score",
+                   "reason", "status", "created_at", "updated_at"],
+    menu_group=GROUP,
+))

@@ -19,5 +19,12 @@ urlpatterns = [
     path("interests/", views.interests, name="interests"),
     path("interests/<int:pk>/decide/", views.interest_decide, name="interest_decide"),
     path("notifications/", views.notifications, name="notifications"),
+    re_path(r"^matchmaking-days/(?P<pk>[0-9]+)/(?P<action>publish|draft|close|reopen|propose|publish-schedule)/$",
+            views.day_action, name="matchmakingday_action"),
+    path("matchmaking-days/<int:pk>/schedule/", views.day_schedule, name="matchmakingday_schedule"),
+    path("participants/<int:pk>/agenda.ics", views.participant_ical, name="participant_ical"),
+    path("meeting-requests/<int:pk>/decide/", views.meeting_request_decide, name="meetingrequest_decide"),
+    path("challenges/<int:pk>/recommendations/", views.challenge_recommendations, name="challenge_recommendations"),
+    path("organizations/<int:pk>/challenges/", views.organization_challenges, name="organization_challenges"),
     *[p for p in urlpatterns_for("matching") if p.name != "profile_detail"],
 ]

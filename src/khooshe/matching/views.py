@@ -187,3 +187,160 @@ def proposal_attachment(request, pk: int):
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=proposal.attachment.name.rsplit("/", 1)[-1])
+
+
+# -- recommendations ----------------------------------------------------------------------------------------
+def _limit(request, default: int = 20) -> int:
+    try:
+        return max(1, min(int(request.GET.get("limit", default)), 100))
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def challenge_recommendations(request, pk: int):
+    """"Recommended solvers" of a challenge: its owner side and platform admins only. With ``?partial=1``
+    (htmx, the section on the challenge's page) only the list."""
+    from .recommend import NoTextError, recommend_solvers
+
+    challenge = get_object_or_404(models.Challenge.objects.visible_to(request.user), pk=pk)
+    if not challenge.is_editable_by(request.user):
+        raise PermissionDenied(_("Only the organization that posted this challenge sees its recommended solvers."))
+    error, result = "", None
+    try:
+        result = recommend_solvers(challenge, user=request.user, limit=_limit(request))
+    except NoTextError as exc:
+        error = str(exc)
+    partial = request.GET.get("partial") == "1" or request.headers.get("HX-Request") == "true"
+    template = "matching/_solver_recommendations.html" if partial else "matching/solver_recommendations.html"
+    return render(request, template, {"challenge": challenge, "result": result, "error": error})
+
+
+@login_required
+def organization_challenges(request, pk: int):
+    """"Challenges for you": open challenges that fit an organization, for its members and admins."""
+    from khooshe.registry.models import Organization
+
+    from .recommend import recommend_challenges
+
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not organization.is_editable_by(request.user):
+        raise PermissionDenied(_("Only the members of this organization see the challenges recommended to it."))
+    result = recommend_challenges(organization, user=request.user, limit=_limit(request))
+    partial = request.GET.get("partial") == "1" or request.headers.get("HX-Request") == "true"
+    template = "matching/_challenge_recommendations.html" if partial else "matching/challenge_recommendations.html"
+    return render(request, template, {"organization": organization, "result": result})
+
+
+# -- matchmaking days -------------------------------------------------------------------------------------
+DAY_ACTIONS = {"publish": models.MatchmakingDay.Status.PUBLISHED, "draft": models.MatchmakingDay.Status.DRAFT,
+               "close": models.MatchmakingDay.Status.CLOSED, "reopen": models.MatchmakingDay.Status.PUBLISHED}
+SCHEDULE_METHODS = ("auto", "cp-sat", "flow", "greedy")
+
+
+@login_required
+@require_POST
+def day_action(request, pk: int, action: str):
+    """Workflow of a day (publish, back to draft, close, reopen the schedule), "propose" (run the
+    assignment) and "publish-schedule"."""
+    day = get_object_or_404(models.MatchmakingDay.objects.visible_to(request.user), pk=pk)
+    target = day.get_absolute_url()
+    if action == "propose":
+        method = request.POST.get("method", "auto")
+        if method not in SCHEDULE_METHODS:
+            messages.error(request, _("Unknown method “%(method)s”.") % {"method": method})
+            return redirect(day)
+        report = {}
+
+        def run():
+            report.update(services.propose_schedule(user=request.user, day=day, method=method))
+
+        response = _act(request, run, _("A schedule was proposed."), reverse_schedule(day))
+        if report:
+            messages.info(request, _("%(count)s meetings, total score %(score)s (%(status)s).") % {
+                "count": report["meetings"], "score": report["objective"], "status": report["status"]})
+        return response
+    if action == "publish-schedule":
+        return _act(request, lambda: services.publish_schedule(user=request.user, day=day),
+                    _("The schedule is published: the participants were notified."), reverse_schedule(day))
+    to = DAY_ACTIONS.get(action)
+    if to is None:
+        messages.error(request, _("Unknown action “%(action)s”.") % {"action": action})
+        return redirect(day)
+    return _act(request, lambda: services.transition_day(user=request.user, day=day, to=to),
+                _("The matchmaking day is now “%(status)s”.") % {"status": to.label}, target)
+
+
+def reverse_schedule(day) -> str:
+    from django.urls import reverse
+
+    return reverse("matching:matchmakingday_schedule", kwargs={"pk": day.pk})
+
+
+def day_schedule(request, pk: int):
+    """The slots x tables grid (organiser side: every meeting, proposed or confirmed) and the agendas the
+    user may see: every participant's for the organiser, the own organizations' for participants."""
+    day = get_object_or_404(models.MatchmakingDay.objects.visible_to(request.user).select_related("organiser"),
+                            pk=pk)
+    meetings = list(selectors.day_meetings(day, request.user))
+    organiser = day.is_editable_by(request.user)
+    if organiser:
+        participants = list(day.participants.select_related("organization", "day").order_by("pk"))
+    else:
+        participants = list(selectors.own_participations(day, request.user).select_related("day"))
+    agendas = [{"participant": p, "rows": selectors.agenda(p, meetings)} for p in participants]
+    return render(request, "matching/matchmaking_day_schedule.html", {
+        "day": day, "grid": selectors.schedule_grid(day, meetings) if organiser else None,
+        "agendas": agendas, "organiser": organiser, "meeting_count": len(meetings),
+        "report": day.schedule_report if organiser else {}, "methods": SCHEDULE_METHODS,
+        "proposed": any(m.status == models.Meeting.Status.PROPOSED for m in meetings)})
+
+
+def participant_ical(request, pk: int):
+    """The agenda of one participant as an iCalendar file (one event per meeting)."""
+    import datetime as dt
+    import zoneinfo
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from icalendar import Calendar, Event
+
+    participant = get_object_or_404(models.Participant.objects.visible_to(request.user)
+                                    .select_related("day", "organization"), pk=pk)
+    day = participant.day
+    meetings = selectors.day_meetings(day, request.user)
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Khooshe//matchmaking//")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{day.title} — {participant.organization}")
+    host = request.get_host().split(":")[0] or "khooshe"
+    for row in selectors.agenda(participant, meetings):
+        if row["start"] is None:
+            continue
+        event = Event()
+        event.add("uid", f"meeting-{row['meeting'].pk}@{host}")
+        event.add("summary", _("Meeting with %(other)s") % {"other": row["other"].organization})
+        event.add("dtstart", dt.datetime.combine(day.date, row["start"], tzinfo=tz))
+        event.add("dtend", dt.datetime.combine(day.date, row["start"], tzinfo=tz)
+                  + dt.timedelta(minutes=day.slot_minutes))
+        event.add("dtstamp", row["meeting"].updated_at)
+        location = ", ".join(filter(None, [day.venue, _("table %(table)s") % {"table": row["table"]}]))
+        event.add("location", location)
+        if row["challenge"] is not None:
+            event.add("description", str(row["challenge"]))
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agenda-{day.pk}-{participant.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def meeting_request_decide(request, pk: int):
+    meeting_request = get_object_or_404(models.MeetingRequest.objects.visible_to(request.user), pk=pk)
+    accept = request.POST.get("accept") == "1"
+    return _act(request, lambda: services.decide_meeting_request(user=request.user,
+                                                                 meeting_request=meeting_request, accept=accept),
+                _("Meeting request accepted.") if accept else _("Meeting request declined."),
+                meeting_request.get_absolute_url())

@@ -1,0 +1,371 @@
+"""Partner recommendation on CORDIS (real Horizon Europe participants): Khooshe's recommender against the
+popularity, BM25 and BM25+popularity baselines, measured in the same run, with an ablation.
+
+    .venv/bin/python benchmarks/cordis_recommend.py                 # all 500 dev queries
+    .venv/bin/python benchmarks/cordis_recommend.py --queries 50    # a quick run
+    .venv/bin/python benchmarks/cordis_recommend.py --no-ablation --reimport
+
+How the data set is mapped to product concepts (nothing of it is in the product):
+
+* every CORDIS organisation is imported INTO Khooshe through the registry's tabular import
+  (``khooshe.core.tabular.import_file`` with ``registry.tabular.ORGANIZATIONS``, the code behind
+  ``khooshe import organizations``): PIC -> external_id, name -> name, activity type -> kind
+  (HES university, REC research, PRC sme or large by the SME flag, PUB government, OTH ngo), SME flag ->
+  size class (small; a non-SME company large), country -> region (a country region per ISO code, created
+  here as reference data), profile text (titles and objectives of earlier projects) -> capabilities;
+* their track record goes in through the relations import (``registry.tabular.RELATIONS``): a
+  joint-project relation between every two organisations that share an earlier project
+  (``profile_project_ids``), strength = number of shared projects (capped at 5); no dates (CORDIS gives
+  none here), so all relations count as equally recent;
+* each dev query (a 2025 project: title and objective) is posted as a challenge (title, problem
+  statement) by a neutral host organisation that has no relations (the main figure: **no problem owner
+  information is used**); the platform's ``recommend_solvers`` ranks the organisations and is scored
+  against the project's real participants (qrels).
+* owner variant (reported separately): the project's coordinator, when it is among the organisations,
+  posts the challenge; it is removed from the ranking and from the relevant set, and the trust signal
+  (path from the owner) can now act.
+
+The benchmark uses its own data directory and SQLite file (``--data-dir``, default
+/tmp/khooshe-recommend-bench) and keeps it between runs (``--reimport`` rebuilds it). Dense retrieval is
+off unless ``--dense`` (embedding 27,731 long profiles takes long on two cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import math
+import os
+import resource
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "cordis"
+KIND = {"HES": "university", "REC": "research", "PUB": "government", "OTH": "ngo"}
+HOST = "KHOOSHE-BENCH-HOST"
+FULL_PAIRS = 15
+LARGE_LINKS = 4
+
+
+def parse():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--data-dir", default="/tmp/khooshe-recommend-bench")
+    ap.add_argument("--queries", type=int, default=500)
+    ap.add_argument("--skip", type=int, default=0, help="start at this query (e.g. 250: the held-out half)")
+    ap.add_argument("--reimport", action="store_true")
+    ap.add_argument("--dense", action="store_true")
+    ap.add_argument("--no-ablation", action="store_true")
+    ap.add_argument("--ablation-queries", type=int, default=0,
+                    help="run the ablation and the owner variant on the first N queries only (0: all)")
+    ap.add_argument("--no-owner-variant", action="store_true")
+    ap.add_argument("--weights", default="", help='JSON, e.g. {"network": 0.8}')
+    ap.add_argument("--params", default="", help='JSON, e.g. {"candidates": 600}')
+    return ap.parse_args()
+
+
+def setup(args):
+    os.environ["KHOOSHE_DATA_DIR"] = args.data_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "khooshe.config.settings"
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+    from django.conf import settings
+
+    django.setup()
+    settings.KHOOSHE_SEARCH_DENSE = bool(args.dense)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(data: Path):
+    orgs = [json.loads(line) for line in gzip.open(data / "orgs.jsonl.gz", "rt", encoding="utf-8")]
+    queries = [json.loads(line) for line in (data / "dev_queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    qrels = defaultdict(set)
+    for line in (data / "dev_qrels.tsv").read_text().splitlines():
+        qid, _zero, pic, rel = line.split("\t")
+        if int(rel) > 0:
+            qrels[qid].add(pic)
+    return orgs, queries, qrels
+
+
+def import_data(orgs, work: Path):
+    from django.db import connection
+
+    from khooshe.registry.models import Organization, Region
+    from khooshe.search.organizations import reindex
+
+    for cc in sorted({o["country"] for o in orgs if o["country"]}):
+        Region.objects.get_or_create(code=f"CC-{cc}", defaults={"kind": "country", "name_fa": cc, "name_en": cc})
+    if (work / "organizations.done").exists():
+        print("organizations already imported", flush=True)
+    else:
+        _import_organizations(orgs, work)
+    _import_relations(orgs, work)
+    t = time.perf_counter()
+    n = reindex()
+    print(f"search index: {n} organizations in {time.perf_counter() - t:.1f} s", flush=True)
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+    (work / "imported.json").write_text(json.dumps({"orgs": Organization.objects.count()}))
+
+
+class _Progress:
+    def __init__(self):
+        self.done, self.t0, self.last = 0, time.perf_counter(), 0.0
+
+    def start(self, label, total):
+        self.label, self.total, self.done = label, total, 0
+
+    def advance(self, count):
+        self.done += count
+        now = time.perf_counter()
+        if now - self.last > 30:
+            self.last = now
+            print(f"  {self.label}: {self.done} rows, {self.done / (now - self.t0):.0f} rows/s", flush=True)
+
+
+def _import_organizations(orgs, work: Path):
+    from khooshe.core.tabular import import_file
+    from khooshe.registry.tabular import ORGANIZATIONS
+
+    org_csv = work / "organizations.csv"
+    with org_csv.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["external_id", "name_fa", "name_en", "kind", "size_class", "region", "capabilities"])
+        w.writerow([HOST, "میزبان محک", "Benchmark host", "government", "", "", ""])
+        for o in orgs:
+            kind = KIND.get(o["activity_type"]) or ("sme" if o["sme"] else "large")
+            size = "small" if o["sme"] else ("large" if o["activity_type"] == "PRC" else "")
+            name = (o["name"] or o["short_name"] or o["id"])[:300]
+            w.writerow([f"PIC-{o['id']}", name, name, kind, size, f"CC-{o['country']}" if o["country"] else "",
+                        o["profile"]])
+    t = time.perf_counter()
+    report = import_file(ORGANIZATIONS, org_csv, user=None, source="cli", check_first=False, progress=_Progress())
+    print(f"organizations import: {report.summary()} in {time.perf_counter() - t:.1f} s", flush=True)
+    if not report.applied:
+        for p in report.errors[:10]:
+            print(p.as_text())
+        raise SystemExit(1)
+    (work / "organizations.done").write_text("1")
+
+
+def _import_relations(orgs, work: Path):
+    """Co-participants of an earlier project become joint-project relations. Projects with more than
+    ``FULL_PAIRS`` organisations in the profiles link each member to ``LARGE_LINKS`` others only (a
+    deterministic choice), which keeps the file at about 200,000 rows instead of 620,000."""
+    import random
+
+    from khooshe.core.tabular import import_file
+    from khooshe.registry.tabular import RELATIONS
+
+    projects = defaultdict(list)
+    for o in orgs:
+        for pid in o["profile_project_ids"]:
+            projects[pid].append(o["id"])
+    pairs = Counter()
+    rng = random.Random(4)
+    for pid in sorted(projects):
+        members = sorted(set(projects[pid]))
+        if len(members) <= FULL_PAIRS:
+            links = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        else:
+            links = {tuple(sorted((a, b))) for a in members for b in rng.sample(members, LARGE_LINKS) if a != b}
+        for a, b in links:
+            pairs[(a, b)] += 1
+    rel_csv = work / "relations.csv"
+    with rel_csv.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "target", "type", "strength", "origin"])
+        for (a, b), n in pairs.items():
+            w.writerow([f"PIC-{a}", f"PIC-{b}", "joint_project", min(5, n), "declared"])
+    t = time.perf_counter()
+    report = import_file(RELATIONS, rel_csv, user=None, source="cli", check_first=False, progress=_Progress())
+    print(f"relations import ({len(pairs)} rows): {report.summary()} in {time.perf_counter() - t:.1f} s", flush=True)
+    if not report.applied:
+        for p in report.errors[:10]:
+            print(p.as_text())
+        raise SystemExit(1)
+
+
+# -- metrics ---------------------------------------------------------------------------------------------------
+def metrics(ranking: list[str], relevant: set[str]) -> tuple[float, float, float]:
+    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranking[:10]) if d in relevant)
+    idcg = sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
+    recall = len(set(ranking[:100]) & relevant) / len(relevant)
+    mrr = next((1 / (i + 1) for i, d in enumerate(ranking[:100]) if d in relevant), 0.0)
+    return dcg / idcg if idcg else 0.0, recall, mrr
+
+
+def evaluate(rankings: dict[str, list[str]], qrels) -> dict[str, float]:
+    rows = [metrics(rankings[q], qrels[q]) for q in rankings if qrels.get(q)]
+    return {"ndcg@10": statistics.mean(r[0] for r in rows), "recall@100": statistics.mean(r[1] for r in rows),
+            "mrr": statistics.mean(r[2] for r in rows), "n": len(rows)}
+
+
+def main():
+    args = parse()
+    work = Path(args.data_dir)
+    if args.reimport and work.exists():
+        import shutil
+
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    setup(args)
+    orgs, queries, qrels = load(args.data)
+    if not (work / "imported.json").exists():
+        import_data(orgs, work)
+
+    from django.contrib.auth import get_user_model
+
+    from khooshe.matching.models import Challenge
+    from khooshe.matching.recommend import SIGNALS, clear_cache, recommend_solvers
+    from khooshe.registry.models import Organization
+
+    pic_of = {pk: eid[4:] for pk, eid in Organization.objects.filter(external_id__startswith="PIC-")
+              .values_list("pk", "external_id")}
+    pk_of = {v: k for k, v in pic_of.items()}
+    host = Organization.objects.get(external_id=HOST)
+    User = get_user_model()
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
+    queries = queries[args.skip: args.skip + args.queries]
+    known = set(pk_of)
+    qrels = {q["id"]: qrels[q["id"]] & known for q in queries}
+
+    Challenge.objects.filter(owner=host).delete()
+    challenges = {q["id"]: Challenge.objects.create(owner=host, title=q["title"][:300], problem_statement=q["text"])
+                  for q in queries}
+
+    # -- baselines, same run ---------------------------------------------------------------------------------
+    import bm25s
+    import numpy as np
+
+    popularity = {o["id"]: o["n_train_projects"] for o in orgs}
+    pop_rank = sorted(popularity, key=lambda d: (-popularity[d], d))[:100]
+    results = {}
+    t = time.perf_counter()
+    base_runs = {"popularity": {q["id"]: pop_rank for q in queries}}
+    results["popularity"] = evaluate(base_runs["popularity"], qrels)
+    ids = [o["id"] for o in orgs]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([o["profile"] for o in orgs], stopwords="en", show_progress=False),
+                    show_progress=False)
+    qtok = bm25s.tokenize([q["text"] for q in queries], stopwords="en", show_progress=False)
+    docs, scores = retriever.retrieve(qtok, k=1000, show_progress=False, n_threads=1)
+    bm25_runs = {q["id"]: ([ids[i] for i in docs[j]], scores[j]) for j, q in enumerate(queries)}
+    base_runs["bm25 (bm25s)"] = {q: r[0][:100] for q, r in bm25_runs.items()}
+    results["bm25 (bm25s)"] = evaluate(base_runs["bm25 (bm25s)"], qrels)
+    logpop = {d: math.log1p(n) for d, n in popularity.items()}
+    maxlog = max(logpop.values())
+    best = None
+    for alpha in (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0):
+        runs = {}
+        for q, (ranked, sc) in bm25_runs.items():
+            top = float(sc[0]) or 1.0
+            comb = [(float(s) / top + alpha * logpop[d] / maxlog, d) for d, s in zip(ranked, sc, strict=True)]
+            runs[q] = [d for _s, d in sorted(comb, key=lambda x: (-x[0], x[1]))][:100]
+        res = evaluate(runs, qrels)
+        if best is None or res["ndcg@10"] > best[1]["ndcg@10"]:
+            best = (alpha, res, runs)
+    name = f"bm25+popularity (alpha={best[0]}, tuned on these queries)"
+    results[name] = best[1]
+    base_runs[name] = best[2]
+    baseline_s = time.perf_counter() - t
+    print(f"baselines in {baseline_s:.1f} s", flush=True)
+
+    weights = json.loads(args.weights) if args.weights else None
+    params = json.loads(args.params) if args.params else None
+
+    def run(signals=SIGNALS, owner_variant=False, label="", subset=None):
+        runs, times = {}, []
+        q_rel = qrels
+        for q in (subset or queries):
+            ch = challenges[q["id"]]
+            exclude = ()
+            if owner_variant:
+                ch, coord = owner_challenges.get(q["id"], (None, None))
+                if ch is None:
+                    continue
+                exclude = (coord,)
+            t0 = time.perf_counter()
+            res = recommend_solvers(ch, user=admin, limit=100, signals=signals, weights=weights, params=params,
+                                    exclude=exclude,
+                                    explain=False)  # the ranking only; explanations are timed in recommend_speed.py
+            times.append(time.perf_counter() - t0)
+            runs[q["id"]] = [pic_of.get(r.object.pk) for r in res.items]
+        if owner_variant:
+            q_rel = {q: r - {owner_pic[q]} for q, r in qrels.items() if q in owner_pic}
+        res = evaluate(runs, q_rel)
+        res["p50_ms"] = statistics.median(times) * 1000
+        print(f"{label:40s} nDCG@10 {res['ndcg@10']:.4f}  R@100 {res['recall@100']:.4f}  MRR {res['mrr']:.4f}  "
+              f"p50 {res['p50_ms']:.0f} ms  n={res['n']}", flush=True)
+        return res
+
+    for name, res in results.items():
+        print(f"{name:40s} nDCG@10 {res['ndcg@10']:.4f}  R@100 {res['recall@100']:.4f}  MRR {res['mrr']:.4f}")
+    clear_cache()
+    t = time.perf_counter()
+    results["khooshe recommend_solvers (all signals)"] = run(label="khooshe (all signals)")
+    rec_s = time.perf_counter() - t
+    results["khooshe text signal only"] = run(("text",), label="text only")
+    sub = queries[: args.ablation_queries] if args.ablation_queries else None
+    tag = f" [first {len(sub)} queries]" if sub else ""
+    if sub:
+        results[f"khooshe (all signals){tag}"] = run(label=f"all signals{tag}", subset=sub)
+        results[f"text signal only{tag}"] = run(("text",), label=f"text only{tag}", subset=sub)
+        for name in list(results):
+            if name.startswith(("popularity", "bm25")):
+                ids_sub = {q["id"] for q in sub}
+                results[f"{name}{tag}"] = evaluate({q: base_runs[name][q] for q in ids_sub}, qrels)
+    if not args.no_ablation:
+        for s in SIGNALS:
+            results[f"without {s}{tag}"] = run(tuple(x for x in SIGNALS if x != s), label=f"without {s}{tag}",
+                                               subset=sub)
+        for s in SIGNALS:
+            if s != "text":
+                results[f"{s} only{tag}"] = run((s,), label=f"{s} only{tag}", subset=sub)
+
+    owner_challenges, owner_pic = {}, {}
+    if not args.no_owner_variant:
+        for q in (sub or queries):
+            roles = q["relevant_roles"]
+            roles = json.loads(roles.replace("'", '"')) if isinstance(roles, str) else roles
+            coord = next((pic for pic, r in roles.items() if "coordinator" in r and pic in pk_of), None)
+            if coord is None:
+                continue
+            owner = Organization.objects.get(pk=pk_of[coord])
+            ch = Challenge.objects.create(owner=owner, title=q["title"][:300], problem_statement=q["text"])
+            owner_challenges[q["id"]] = (ch, pk_of[coord])
+            owner_pic[q["id"]] = coord
+        if owner_challenges:
+            results[f"owner variant: coordinator posts (all signals){tag}"] = run(
+                owner_variant=True, label="owner variant, all", subset=sub)
+            results[f"owner variant: without trust{tag}"] = run(
+                tuple(x for x in SIGNALS if x != "trust"), owner_variant=True, label="owner variant, no trust",
+                subset=sub)
+            results[f"owner variant: text only{tag}"] = run(("text",), owner_variant=True,
+                                                            label="owner variant, text", subset=sub)
+        Challenge.objects.filter(pk__in=[c.pk for c, _o in owner_challenges.values()]).delete()
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = max((v for k, v in results.items() if k.startswith(("popularity", "bm25"))), key=lambda r: r["ndcg@10"])
+    print("\n| ranking | nDCG@10 | recall@100 | MRR | ratio nDCG@10 to best baseline | queries |")
+    print("|---|---|---|---|---|---|")
+    for name, res in results.items():
+        print(f"| {name} | {res['ndcg@10']:.4f} | {res['recall@100']:.4f} | {res['mrr']:.4f} | "
+              f"{res['ndcg@10'] / base['ndcg@10']:.2f}x | {res['n']} |")
+    print(f"\nrecommender time for {len(queries)} queries (all signals): {rec_s:.1f} s; baselines {baseline_s:.1f} s; "
+          f"peak RSS {peak:.0f} MiB; dense {'on' if args.dense else 'off'}")
+    _ = np
+
+
+if __name__ == "__main__":
+    main()

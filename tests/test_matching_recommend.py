@@ -1,0 +1,311 @@
+"""Recommendations both ways (issue 4): ranking behaviour, explanations, visibility, bad input, pages,
+API and the notification when a challenge opens."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied  # noqa: F401  (documents what views raise)
+from factories import make_org, make_region, make_relation, make_sector, make_user
+from matching_factories import make_challenge, member_of
+from mixins import page
+from rest_framework.test import APIClient
+
+from khooshe.matching import models as mm
+from khooshe.matching import recommend, services
+from khooshe.registry import models as rm
+from khooshe.search.organizations import index_organizations
+
+pytestmark = pytest.mark.django_db
+S = mm.Challenge.Status
+
+WATER = "تصفیه پساب صنعتی با غشا و بازچرخانی آب در کارخانه‌ها"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    recommend.clear_cache()
+    yield
+    recommend.clear_cache()
+
+
+def index(*orgs):
+    index_organizations([o.pk for o in orgs])
+
+
+def isic():
+    """A little ISIC tree: section E > division 37 > group 370 > class 3700, and division 38."""
+    section = make_sector(scheme="ISIC4", code="E", level=1, title_en="Water supply")
+    division = make_sector(scheme="ISIC4", code="37", level=2, parent=section, title_en="Sewerage")
+    group = make_sector(scheme="ISIC4", code="370", level=3, parent=division, title_en="Sewerage group")
+    klass = make_sector(scheme="ISIC4", code="3700", level=4, parent=group, title_en="Sewerage class",
+                        title_fa="فاضلاب")
+    other = make_sector(scheme="ISIC4", code="38", level=2, parent=section, title_en="Waste collection")
+    return section, division, group, klass, other
+
+
+def ids(result):
+    return [r.object.pk for r in result.items]
+
+
+# -- ranking behaviour ---------------------------------------------------------------------------------------
+def test_same_sector_nearby_solver_outranks_an_otherwise_equal_far_one():
+    _section, _division, _group, klass, other = isic()
+    kerman = make_region(code="T-KRM", latitude=30.28, longitude=57.08)
+    tabriz = make_region(code="T-TBZ", latitude=38.08, longitude=46.29)
+    owner = make_org(region=kerman)
+    near = make_org(capabilities=WATER, region=kerman)
+    near.sectors.add(klass)
+    far = make_org(capabilities=WATER, region=tabriz)
+    far.sectors.add(other)
+    index(owner, near, far)
+    challenge = make_challenge(owner, title="بازچرخانی پساب", problem_statement=WATER, sectors=[klass],
+                               region=kerman)
+    result = recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    assert ids(result)[:2] == [near.pk, far.pk]
+    first, second = result.items[:2]
+    assert first.score > second.score
+    assert first.sector["code"] == "3700" and first.sector["level"] == 4
+    assert second.sector["level"] == 1 and second.sector["code"] == "E"  # only the section is shared
+    assert first.same_region and first.distance_km is None
+    assert second.distance_km is not None and 1000 < second.distance_km < 1400  # Kerman - Tabriz
+    assert "تصفیه" in first.words and "<mark>" in first.snippet
+    assert abs(sum(first.contributions.values()) - first.score) < 1e-9
+    assert owner.pk not in ids(result)
+
+
+def test_trust_path_from_the_owner_is_shown_and_ranks_higher():
+    owner = make_org(name_fa="مالک مسئله")
+    middle = make_org(name_fa="شریک میانی")
+    connected = make_org(capabilities=WATER, name_fa="حل‌کننده آشنا")
+    stranger = make_org(capabilities=WATER, name_fa="حل‌کننده ناآشنا")
+    make_relation(source=owner, target=middle, type=rm.RelationType.PARTNERSHIP)
+    make_relation(source=middle, target=connected, type=rm.RelationType.SUPPLY)
+    index(owner, middle, connected, stranger)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    result = recommend.recommend_solvers(challenge, user=member_of(owner))
+    assert ids(result).index(connected.pk) < ids(result).index(stranger.pk)
+    item = next(r for r in result.items if r.object.pk == connected.pk)
+    assert [step["name"] for step in item.path] == ["مالک مسئله", "شریک میانی", "حل‌کننده آشنا"]
+    assert item.signals["trust"] == pytest.approx(0.5)
+    assert item.track["relations"] == 1
+    assert next(r for r in result.items if r.object.pk == stranger.pk).path == []
+
+
+def test_a_new_relation_is_used_by_the_next_request():
+    owner = make_org()
+    solver = make_org(capabilities=WATER)
+    index(owner, solver)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    admin = make_user(superuser=True)
+    before = recommend.recommend_solvers(challenge, user=admin).items[0]
+    assert before.path == [] and before.signals["trust"] == 0
+    make_relation(source=solver, target=owner, type=rm.RelationType.CUSTOMER)
+    after = recommend.recommend_solvers(challenge, user=admin).items[0]
+    assert after.signals["trust"] == 1.0 and [s["id"] for s in after.path] == [owner.pk, solver.pk]
+
+
+def test_partners_of_the_best_matches_are_recommended_through_the_network():
+    owner = make_org()
+    match = make_org(capabilities=WATER)
+    partner = make_org(capabilities="طراحی نرم‌افزار حسابداری")  # no shared word
+    make_relation(source=match, target=partner, type=rm.RelationType.JOINT_PROJECT, strength=5)
+    index(owner, match, partner)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    result = recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    assert partner.pk in ids(result)
+    item = next(r for r in result.items if r.object.pk == partner.pk)
+    assert item.signals["text"] == 0 and item.signals["network"] > 0
+    without = recommend.recommend_solvers(challenge, user=make_user(superuser=True),
+                                          signals=[s for s in recommend.SIGNALS if s != "network"])
+    assert partner.pk not in ids(without)
+
+
+def test_size_fit_follows_the_budget_band():
+    owner = make_org()
+    micro = make_org(capabilities=WATER, size_class=rm.SizeClass.MICRO)
+    large = make_org(capabilities=WATER, size_class=rm.SizeClass.LARGE)
+    index(owner, micro, large)
+    small = make_challenge(owner, problem_statement=WATER, budget_max=1_000_000, currency="IRR")
+    big = make_challenge(owner, problem_statement=WATER, budget_max=10**13, currency="IRR")
+    admin = make_user(superuser=True)
+    assert ids(recommend.recommend_solvers(small, user=admin, signals=["text", "size"]))[0] == micro.pk
+    assert ids(recommend.recommend_solvers(big, user=admin, signals=["text", "size"]))[0] == large.pk
+
+
+def test_persian_text_matches_across_zwnj_and_plural_forms():
+    owner = make_org()
+    solver = make_org(capabilities="طراحی سامانه‌های پایش کیفیت آب")
+    index(owner, solver)
+    challenge = make_challenge(owner, title="سامانه پایش", problem_statement="نیاز به سامانه پایش کیفیت")
+    result = recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    assert ids(result) == [solver.pk]
+    assert "پایش" in result.items[0].words
+
+
+def test_only_the_chosen_signals_contribute_and_unknown_ones_are_refused():
+    owner = make_org()
+    solver = make_org(capabilities=WATER)
+    index(owner, solver)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    result = recommend.recommend_solvers(challenge, user=make_user(superuser=True), signals=["text"])
+    assert set(result.items[0].contributions) == {"text"} and result.items[0].score == 1.0
+    with pytest.raises(ValueError, match="unknown signal"):
+        recommend.recommend_solvers(challenge, user=make_user(superuser=True), signals=["luck"])
+    with pytest.raises(ValueError, match="must be a number"):
+        recommend.recommend_solvers(challenge, user=make_user(superuser=True), weights={"text": -1})
+
+
+# -- visibility -----------------------------------------------------------------------------------------------
+def test_invisible_organizations_are_never_recommended_nor_shown_on_a_path():
+    owner = make_org()
+    hidden = make_org(capabilities=WATER, visibility=rm.Visibility.PRIVATE, name_fa="سازمان پنهان")
+    public = make_org(capabilities=WATER + " بیشتر")
+    behind = make_org(capabilities=WATER)
+    make_relation(source=owner, target=hidden, type=rm.RelationType.PARTNERSHIP)
+    make_relation(source=hidden, target=behind, type=rm.RelationType.PARTNERSHIP)
+    index(owner, hidden, public, behind)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    member = member_of(owner)
+    result = recommend.recommend_solvers(challenge, user=member)
+    assert hidden.pk not in ids(result) and {public.pk, behind.pk} <= set(ids(result))
+    for item in result.items:
+        assert hidden.pk not in [s["id"] for s in item.path]
+    assert next(r for r in result.items if r.object.pk == behind.pk).path == []
+    admin_result = recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    assert hidden.pk in ids(admin_result)
+    assert [s["id"] for s in next(r for r in admin_result.items if r.object.pk == behind.pk).path] == [
+        owner.pk, hidden.pk, behind.pk]
+    api = APIClient()
+    api.force_authenticate(member)
+    body = api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/").content.decode()
+    assert "سازمان پنهان" not in body
+
+
+# -- bad input -----------------------------------------------------------------------------------------------
+def test_challenge_with_no_text_gets_a_clear_message(client):
+    owner = make_org()
+    challenge = make_challenge(owner, title="؟!", problem_statement="", status=S.DRAFT)
+    with pytest.raises(recommend.NoTextError):
+        recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    user = member_of(owner)
+    client.force_login(user)
+    response = client.get(f"/matching/challenges/{challenge.pk}/recommendations/")
+    assert response.status_code == 200
+    assert "برای تطبیق ندارد" in page(response)  # "… has no (text|words) to match", in Persian
+    api = APIClient()
+    api.force_authenticate(user)
+    response = api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/")
+    assert response.status_code == 400 and "challenge" in response.json()
+    response = api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/?limit=abc")
+    assert response.status_code == 400 and "limit" in response.json()
+
+
+def test_html_in_texts_is_escaped_in_the_explanation(client):
+    owner = make_org()
+    solver = make_org(capabilities="<script>alert(1)</script> " + WATER, name_fa="<b>شرکت</b>")
+    index(owner, solver)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    client.force_login(member_of(owner))
+    content = page(client.get(f"/matching/challenges/{challenge.pk}/recommendations/"))
+    assert "<script>alert(1)" not in content and "&lt;script&gt;" in content
+    assert "<b>شرکت</b>" not in content
+
+
+# -- pages and API -----------------------------------------------------------------------------------------------
+def test_recommended_solvers_page_and_section_for_the_owner_only(client):
+    owner = make_org()
+    solver = make_org(capabilities=WATER, name_fa="پالایش گستر")
+    index(owner, solver)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    client.force_login(member_of(owner))
+    detail = page(client.get(challenge.get_absolute_url()))
+    assert 'id="recommended-solvers"' in detail
+    content = page(client.get(f"/matching/challenges/{challenge.pk}/recommendations/"))
+    assert "پالایش گستر" in content and "kh-rec-bar" in content and "<mark>" in content
+    partial = page(client.get(f"/matching/challenges/{challenge.pk}/recommendations/?partial=1"))
+    assert "پالایش گستر" in partial and "<html" not in partial
+    client.force_login(member_of(solver))
+    assert 'id="recommended-solvers"' not in page(client.get(challenge.get_absolute_url()))
+    assert client.get(f"/matching/challenges/{challenge.pk}/recommendations/").status_code == 403
+    client.logout()
+    assert client.get(f"/matching/challenges/{challenge.pk}/recommendations/").status_code == 302
+
+
+def test_recommendations_api_returns_explanations():
+    owner = make_org(name_fa="مالک")
+    solver = make_org(capabilities=WATER)
+    make_relation(source=owner, target=solver, type=rm.RelationType.PARTNERSHIP)
+    index(owner, solver)
+    challenge = make_challenge(owner, problem_statement=WATER)
+    api = APIClient()
+    api.force_authenticate(member_of(owner))
+    data = api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/?limit=5").json()
+    assert data["mode"] == "bm25" and data["weights"]["text"] > 0
+    first = data["results"][0]
+    assert first["organization"]["id"] == solver.pk
+    assert set(first["signals"]) == set(recommend.SIGNALS)
+    assert [s["name"] for s in first["explanation"]["path"]][0] == "مالک"
+    assert first["explanation"]["track"]["relations"] == 1 and first["explanation"]["words"]
+    assert 0 < first["score"] <= 1
+    api.force_authenticate(member_of(solver))
+    assert api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/").status_code == 403
+    api.force_authenticate(None)
+    assert api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/").status_code in (401, 403)
+
+
+def test_challenges_for_an_organization(client):
+    _section, _division, _group, klass, _other = isic()
+    org = make_org(capabilities=WATER)
+    org.sectors.add(klass)
+    index(org)
+    fitting = make_challenge(make_org(), title="پساب", problem_statement=WATER, sectors=[klass])
+    unrelated = make_challenge(make_org(), title="بازاریابی فرش", problem_statement="فروش فرش دستباف در اروپا")
+    draft = make_challenge(make_org(), problem_statement=WATER, status=S.DRAFT)
+    own = make_challenge(org, problem_statement=WATER)
+    user = member_of(org)
+    result = recommend.recommend_challenges(org, user=user)
+    assert [r.object.pk for r in result.items] == [fitting.pk]
+    item = result.items[0]
+    assert item.sector["code"] == "3700" and item.signals["text"] == 1.0 and item.words
+    assert {unrelated.pk, draft.pk, own.pk}.isdisjoint(r.object.pk for r in result.items)
+    client.force_login(user)
+    content = page(client.get(f"/matching/organizations/{org.pk}/challenges/"))
+    assert fitting.title in content and unrelated.title not in content
+    assert 'id="challenges-for-you"' in page(client.get(org.get_absolute_url()))
+    api = APIClient()
+    api.force_authenticate(user)
+    data = api.get(f"/api/matching/organizations/{org.pk}/challenges/").json()
+    assert [r["challenge"]["id"] for r in data["results"]] == [fitting.pk]
+    api.force_authenticate(member_of(make_org()))
+    assert api.get(f"/api/matching/organizations/{org.pk}/challenges/").status_code == 403
+
+
+# -- notifications -------------------------------------------------------------------------------------------
+def test_opening_a_challenge_notifies_members_of_fitting_organizations_once():
+    owner = make_org()
+    fit = make_org(capabilities=WATER)
+    unfit = make_org(capabilities="فروش فرش دستباف")
+    index(owner, fit, unfit)
+    fit_user, unfit_user, owner_user = member_of(fit), member_of(unfit), member_of(owner)
+    challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT)
+    services.open_challenge(user=owner_user, challenge=challenge)
+    assert list(mm.Notification.objects.filter(user=fit_user).values_list("challenge", flat=True)) == [challenge.pk]
+    assert not mm.Notification.objects.filter(user__in=[unfit_user, owner_user]).exists()
+    services.start_evaluation(user=owner_user, challenge=challenge)
+    services.open_challenge(user=owner_user, challenge=challenge)  # reopened: nobody is told twice
+    assert services.notify_challenge_opened(challenge=challenge) == 0
+    assert mm.Notification.objects.filter(user=fit_user).count() == 1
+
+
+def test_invited_challenge_notifies_only_invited_organizations():
+    owner = make_org()
+    invited = make_org(capabilities="مشاوره مدیریت")
+    fitting_outsider = make_org(capabilities=WATER)
+    index(owner, invited, fitting_outsider)
+    invited_user, outsider_user = member_of(invited), member_of(fitting_outsider)
+    challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT,
+                               visibility=mm.Challenge.Visibility.INVITED)
+    challenge.invited_organizations.add(invited)
+    services.open_challenge(user=member_of(owner), challenge=challenge)
+    assert mm.Notification.objects.filter(user=invited_user).count() == 1
+    assert not mm.Notification.objects.filter(user=outsider_user).exists()
