@@ -5,8 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from khooshe.core import views_account, views_autocomplete
 from khooshe.core.api import build_router
+from khooshe.hubs import api as hubs_api
 from khooshe.insights import api as insights_api
 from khooshe.matching import api as matching_api
+from khooshe.missions import api as missions_api
+from khooshe.programs import api as programs_api
 
 api_router = build_router()
 
@@ -30,6 +33,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/insights/", include(insights_api.urlpatterns)),  # analysis runs (datasets are in api_router)
     path("api/matching/", include(matching_api.urlpatterns)),  # workflow actions (models are in api_router)
+    path("api/hubs/", include(hubs_api.urlpatterns)),  # booking actions (models are in api_router)
+    path("api/programs/", include(programs_api.urlpatterns)),  # move, schedule, matrix, gate (models: api_router)
+    path("api/missions/", include(missions_api.urlpatterns)),  # compose, gaps, what-if (models: api_router)
     path("api/", include(api_router.urls)),
     # Uploaded files (agreement documents): only to users who may see the record; see core.views_account.
     path("media/<path:path>", views_account.protected_media, name="media"),
