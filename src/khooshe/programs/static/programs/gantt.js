@@ -50,20 +50,29 @@
   var initial = days > 730 ? "Month" : days > 120 ? "Week" : "Day";
   var byId = {};
   rows.forEach(function (r) { byId[r.id] = r; });
-  function post(task, start, end) {
+  // A drag can report several bars at once: their moves are sent one after the other (never two writes at
+  // the same time), and the page reloads once, after the last one, to show what moved.
+  var queue = Promise.resolve(), pending = 0, failed = null;
+  function send(task, start, end) {
     var token = (document.body.getAttribute("hx-headers") || "").match(/"X-CSRFToken": "([^"]+)"/);
     var body = new URLSearchParams({ task: String(task.pk), start: iso(start), end: iso(end) });
-    status.textContent = box.dataset.labelMoving;
-    fetch(box.dataset.moveUrl, { method: "POST", body: body, credentials: "same-origin",
+    return fetch(box.dataset.moveUrl, { method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token ? token[1] : "", "X-Requested-With": "fetch" } })
       .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
-      .then(function (res) {
-        if (res[0]) { window.location.reload(); return; }
-        status.textContent = box.dataset.labelError + " " + (res[1].error || "");
-        status.className = "msg-error";
-        setTimeout(function () { window.location.reload(); }, 4000);
-      })
-      .catch(function () { status.textContent = box.dataset.labelError; status.className = "msg-error"; });
+      .then(function (res) { if (!res[0] && !failed) failed = res[1].error || ""; })
+      .catch(function () { if (!failed) failed = ""; });
+  }
+  function post(task, start, end) {
+    status.textContent = box.dataset.labelMoving;
+    pending += 1;
+    queue = queue.then(function () { return send(task, start, end); }).then(function () {
+      pending -= 1;
+      if (pending > 0) return;
+      if (failed === null) { window.location.reload(); return; }
+      status.textContent = box.dataset.labelError + " " + failed;
+      status.className = "msg-error";
+      setTimeout(function () { window.location.reload(); }, 4000);
+    });
   }
   var gantt = new Gantt(box, rows, {
     view_modes: modes,
@@ -92,8 +101,12 @@
     on_date_change: function (task, start, end) { if (canChange) post(task, start, end); }
   });
   gantt.change_view_mode(initial);
+  box.dataset.view = initial;
   document.querySelectorAll("[data-view]").forEach(function (b) {
-    b.addEventListener("click", function () { gantt.change_view_mode(b.dataset.view); });
+    b.addEventListener("click", function () {
+      gantt.change_view_mode(b.dataset.view);
+      box.dataset.view = b.dataset.view;  // tells scripts (and tests) that the chart was redrawn
+    });
   });
   box.dataset.ready = "1";
 })();
