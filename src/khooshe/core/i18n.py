@@ -22,3 +22,12 @@ def compile_translations() -> int:
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             compiled += 1
     return compiled
+
+
+def localized(fa: str, en: str) -> str:
+    """A text in the interface language, falling back to the other one (names and titles kept in both)."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "fa").startswith("fa"):
+        return fa or en
+    return en or fa

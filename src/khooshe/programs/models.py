@@ -18,27 +18,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from khooshe.core.i18n import localized as _localized
 from khooshe.core.models import SearchableModel, TimeStampedModel
 from khooshe.registry.access import access_for
-
-
-def _localized(fa: str, en: str) -> str:
-    if (get_language() or "fa").startswith("fa"):
-        return fa or en
-    return en or fa
-
-
-def _can_edit_cluster(user, cluster_id) -> bool:
-    acc = access_for(user)
-    return acc.is_admin or (cluster_id is not None and cluster_id in acc.cluster_ids)
-
-
-def _can_create(user) -> bool:
-    acc = access_for(user)
-    return acc.is_admin or bool(acc.cluster_ids)
+from khooshe.registry.access import can_edit_cluster as _can_edit_cluster
+from khooshe.registry.access import staffs_a_cluster as _can_create
 
 
 # -- templates --------------------------------------------------------------------------------------

@@ -66,3 +66,15 @@ def access_for(user) -> Access:
         acc = Access(organization_ids=frozenset(org), cluster_ids=frozenset(cluster), hub_ids=frozenset(hub))
     user._khooshe_access = acc
     return acc
+
+
+def can_edit_cluster(user, cluster_id) -> bool:
+    """Platform admins and the staff of that cluster change its programs and what hangs on them."""
+    acc = access_for(user)
+    return acc.is_admin or (cluster_id is not None and cluster_id in acc.cluster_ids)
+
+
+def staffs_a_cluster(user) -> bool:
+    """Platform admins and anyone on some cluster's staff may start cluster work (a program, its indicators)."""
+    acc = access_for(user)
+    return acc.is_admin or bool(acc.cluster_ids)

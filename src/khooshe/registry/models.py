@@ -13,21 +13,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from khooshe.core.i18n import localized as _localized
 from khooshe.core.models import SearchableModel, TimeStampedModel
 from khooshe.core.text import fold, normalize
 
 from .access import access_for
 from .validators import validate_national_id
-
-
-def _localized(fa: str, en: str) -> str:
-    """The name in the interface language, falling back to the other one."""
-    if (get_language() or "fa").startswith("fa"):
-        return fa or en
-    return en or fa
 
 
 class Visibility(models.TextChoices):
