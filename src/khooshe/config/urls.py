@@ -34,6 +34,12 @@ urlpatterns = [
     path("api/insights/", include(insights_api.urlpatterns)),  # analysis runs (datasets are in api_router)
     path("api/matching/", include(matching_api.urlpatterns)),  # workflow actions (models are in api_router)
     path("api/hubs/", include(hubs_api.urlpatterns)),  # booking actions (models are in api_router)
+    path("api/hubs/", include("khooshe.hubs.residents.api")),
+    path("api/hubs/", include("khooshe.hubs.cohorts.api")),
+    path("api/hubs/", include("khooshe.hubs.events.api")),
+    path("api/hubs/", include("khooshe.hubs.catalogue.api")),
+    path("api/hubs/", include("khooshe.hubs.network.api")),
+    path("api/hubs/", include("khooshe.hubs.siting.api")),
     path("api/programs/", include(programs_api.urlpatterns)),  # move, schedule, matrix, gate (models: api_router)
     path("api/missions/", include(missions_api.urlpatterns)),  # compose, gaps, what-if (models: api_router)
     path("api/", include(api_router.urls)),

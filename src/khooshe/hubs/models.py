@@ -546,3 +546,13 @@ class Residency(SiteChild):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end date must not be before the start date.")})
+
+
+# The other areas of the hubs app keep their models next to their services and views; importing them here
+# registers them under the app label "hubs" (one migration file per area, see migrations/).
+from khooshe.hubs.residents.models import *  # noqa: E402,F401,F403
+from khooshe.hubs.cohorts.models import *  # noqa: E402,F401,F403
+from khooshe.hubs.events.models import *  # noqa: E402,F401,F403
+from khooshe.hubs.catalogue.models import *  # noqa: E402,F401,F403
+from khooshe.hubs.network.models import *  # noqa: E402,F401,F403
+from khooshe.hubs.siting.models import *  # noqa: E402,F401,F403

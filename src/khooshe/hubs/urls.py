@@ -3,6 +3,12 @@ from django.urls import path
 from khooshe.core.generic import urlpatterns_for
 
 from . import views
+from .catalogue import urls as catalogue_urls
+from .cohorts import urls as cohorts_urls
+from .events import urls as events_urls
+from .network import urls as network_urls
+from .residents import urls as residents_urls
+from .siting import urls as siting_urls
 
 app_name = "hubs"
 
@@ -14,5 +20,11 @@ urlpatterns = [
     path("bookings/<int:pk>/confirm/", views.booking_confirm, name="booking_confirm"),
     path("ical/space/<str:token>.ics", views.space_ical, name="space_ical"),
     path("ical/member/<str:token>.ics", views.member_ical, name="member_ical"),
+    *residents_urls.urlpatterns,
+    *cohorts_urls.urlpatterns,
+    *events_urls.urlpatterns,
+    *catalogue_urls.urlpatterns,
+    *network_urls.urlpatterns,
+    *siting_urls.urlpatterns,
     *urlpatterns_for("hubs"),
 ]

@@ -1,0 +1,1 @@
+"""catalogue models in the generic UI and API (core.generic); imported by khooshe.hubs.ui."""

@@ -1,0 +1,1 @@
+"""cohorts models in the generic UI and API (core.generic); imported by khooshe.hubs.ui."""

@@ -1,0 +1,3 @@
+"""URLs of cohorts; included in the ``hubs`` namespace by khooshe.hubs.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The network of hubs (linked houses, network-wide reports) and hub dashboards (see docs/hubs.md)."""

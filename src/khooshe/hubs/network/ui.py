@@ -1,0 +1,1 @@
+"""network models in the generic UI and API (core.generic); imported by khooshe.hubs.ui."""

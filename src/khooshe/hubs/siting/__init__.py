@@ -1,0 +1,1 @@
+"""Site selection for a new innovation factory: candidate sites, criteria, ranking on the map (see docs/hubs.md)."""

@@ -1,0 +1,3 @@
+"""API of siting beyond the generic model routes (khooshe.core.generic); mounted under /api/hubs/ by khooshe.config.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""siting models in the generic UI and API (core.generic); imported by khooshe.hubs.ui."""
