@@ -139,6 +139,7 @@ def demo(
     summary = load_demo(progress=True)
     typer.echo(summary)
     username, password = ensure_admin(username="admin", password=password, email="")
+    _demo_apps(username)
     _demo_analysis(username)
     from django.utils.translation import gettext as _
 
@@ -149,6 +150,17 @@ def demo(
     typer.echo("")
     if serve_site:
         _runserver_with_worker(f"127.0.0.1:{port}")
+
+
+def _demo_apps(username: str) -> None:
+    """The demo's programs, challenges, missions and hubs (registry.demo.load_app_parts), made as the admin."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    from khooshe.registry.demo import load_app_parts
+
+    for line in load_app_parts(get_user_model().objects.get(username=username)):
+        typer.echo(_("Demo: %(what)s.") % {"what": line})
 
 
 def _demo_analysis(username: str) -> None:

@@ -26,6 +26,7 @@ import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -1302,6 +1303,22 @@ def _reindex_after_commit() -> None:
     after_bulk_write("registry.Organization", "registry.Person", "registry.Cluster", "registry.Agreement")
 
 
+# The other apps' parts of the demo (each app's ``demo`` module: ``load_demo(user=...)`` returns a summary line
+# or "" when its part is there; ``remove_demo()`` deletes it, before the organizations it hangs on).
+APP_PARTS = ("programs", "matching", "missions", "hubs")
+
+
+def load_app_parts(user) -> list[str]:
+    """Load the programs, challenges, missions and hubs of the demo through each app's services, as ``user``
+    (an administrator); returns the summary lines of the parts that were loaded now."""
+    return [line for app in APP_PARTS if (line := import_module(f"khooshe.{app}.demo").load_demo(user=user))]
+
+
+def remove_app_parts() -> None:
+    for app in reversed(APP_PARTS):
+        import_module(f"khooshe.{app}.demo").remove_demo()
+
+
 def remove_demo() -> int:
     """Delete the demo: its organizations, people, relations, clusters, agreements and demo accounts.
 
@@ -1316,6 +1333,7 @@ def remove_demo() -> int:
     with transaction.atomic(), _without_audit():
         transaction.on_commit(bump_page_cache)  # bulk writes send no signals
         _reindex_after_commit()
+        remove_app_parts()
         demo_orgs = Organization.objects.filter(external_id__startswith=PREFIX)
         others = Organization.objects.exclude(pk__in=demo_orgs.values("pk"))
         Agreement.objects.filter(parties__in=demo_orgs).exclude(parties__in=others).delete()
