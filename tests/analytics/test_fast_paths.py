@@ -313,3 +313,150 @@ def test_an_uncollected_background_process_is_stopped():
     work.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left behind
+
+
+# -- Parquet on DuckDB: checks from the file's statistics, establishment repeats in NumPy ------------------
+
+
+def _parquet(frame: pd.DataFrame, path, **options) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, **options)
+    return str(path)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(rows=establishment_years_rows(False), years=st.sampled_from(["latest", [2019, 2021], None]),
+       shuffle=st.booleans())
+def test_a_parquet_file_aggregates_exactly_like_the_same_frame(tmp_path, rows, years, shuffle):
+    # The Parquet path counts and checks differently (checks from the statistics, plants compared in NumPy,
+    # text keys shared): the result must be the same, value and type, as for the frame.
+    frame = pd.DataFrame(rows, columns=["r", "i", "y", "plant", "v"])
+    if shuffle:  # plants out of order: the NumPy check sorts them
+        frame = frame.sample(frac=1, random_state=0).reset_index(drop=True)
+    else:
+        frame = frame.sort_values(["y", "plant"], kind="stable").reset_index(drop=True)
+    path = _parquet(frame, tmp_path / "records.parquet")
+    options = {} if years is None else {"establishment_years": years}
+    from_file = aggregate(open_source(path), **COLUMNS, **options, plant_squares=True)
+    from_frame = aggregate(frame, **COLUMNS, **options, plant_squares=True)
+    pd.testing.assert_frame_equal(from_file, from_frame, check_exact=True)
+    assert from_file["region"].map(type).eq(str).all()
+
+
+def test_repeated_plants_in_a_parquet_file_with_empty_and_text_identifiers(tmp_path):
+    frame = pd.DataFrame({"r": ["A", "A", "A", "B", "A", "B"], "i": ["x"] * 6,
+                          "y": [2021, 2021, 2021, 2021, 2020, 2020], "plant": [9, 7, 9, 3, 7, 7],
+                          "v": [3, 4, 10, 5, 6, 10]})
+    expected = {("A", 2021): 2.0, ("B", 2021): 1.0, ("A", 2020): 1.0, ("B", 2020): 1.0}
+    for plants in (frame["plant"], frame["plant"].map("P{}".format)):  # whole numbers and text (the backend)
+        path = _parquet(frame.assign(plant=plants), tmp_path / "plants.parquet")
+        result = aggregate(open_source(path), **COLUMNS, establishment_years=[2020, 2021])
+        assert result.set_index(["region", "year"])["establishments"].to_dict() == expected
+    # an empty identifier is an error, as for a frame
+    path = _parquet(frame.assign(plant=frame["plant"].astype(float).where(frame.index != 2)), tmp_path / "e.parquet")
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(open_source(path), **COLUMNS, establishment_years="latest")
+    assert error.value.code == "missing_value" and "'plant'" in str(error.value)
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+@pytest.mark.parametrize(("column", "value", "code"), [
+    ("v", -3, "negative_value"), ("v", None, "missing_value"), ("v", float("nan"), "missing_value"),
+    ("v", float("inf"), "non_finite"), ("r", None, "missing_value"), ("y", None, "missing_value"),
+    ("plant", None, "missing_value"),
+])
+def test_bad_values_in_a_parquet_file_are_reported_as_in_a_frame(tmp_path, statistics, column, value, code):
+    frame = pd.DataFrame({"r": ["A", "B", "A", "B"], "i": ["x", "x", "y", "y"], "y": [2020, 2020, 2021, 2021],
+                          "plant": [1, 2, 3, 4], "v": [3.0, 4.0, 5.0, 6.0]})
+    frame = frame.astype({column: object if column == "r" else float})
+    frame.loc[2, column] = value
+    path = _parquet(frame, tmp_path / "bad.parquet", write_statistics=statistics)
+    errors = []
+    for source in (open_source(path), frame):
+        with pytest.raises(AnalyticsInputError) as error:
+            aggregate(source, **COLUMNS, establishment_years="latest")
+        errors.append(error.value)
+    assert errors[0].code == errors[1].code == code
+    assert str(errors[0]) == str(errors[1])
+    assert f"'{column}'" in str(errors[0])
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+def test_a_nan_stored_in_a_parquet_file_is_not_a_number(tmp_path, statistics):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # a real NaN (pandas would write NaN as an empty cell): the statistics leave it out of the minimum
+    table = pa.table({"r": ["A", "B", "A"], "i": ["x", "x", "y"], "y": [2020, 2021, 2021], "plant": [1, 2, 3],
+                      "v": pa.array([3.0, float("nan"), 5.0], from_pandas=False)})
+    pq.write_table(table, tmp_path / "nan.parquet", write_statistics=statistics)
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(open_source(tmp_path / "nan.parquet"), **COLUMNS, establishment_years="latest")
+    assert error.value.code == "non_finite" and "column 'v'" in str(error.value) and "plant=2" in str(error.value)
+
+
+def test_an_empty_parquet_file_is_reported(tmp_path):
+    frame = pd.DataFrame({"r": ["A"], "i": ["x"], "y": [2020], "plant": [1], "v": [3]}).iloc[:0]
+    with pytest.raises(AnalyticsInputError) as error:
+        aggregate(open_source(_parquet(frame, tmp_path / "empty.parquet")), **COLUMNS)
+    assert error.value.code == "empty_data"
+
+
+def test_leiden_partition_is_the_one_of_the_graph_built_pair_by_pair():
+    # The graph is now built from arrays; the partition must stay that of the plain igraph construction.
+    import igraph
+    import leidenalg
+
+    from khooshe.analytics.relatedness import _leiden
+
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(60, 5)) + np.repeat(rng.normal(scale=4, size=(4, 5)), 15, axis=0)
+    values = np.corrcoef(points)
+    i, j = np.triu_indices(60, 1)
+    weight = values[i, j]
+    positive = weight > 0
+    graph = igraph.Graph(n=60, edges=np.column_stack((i[positive], j[positive])).tolist())
+    graph.es["weight"] = weight[positive].tolist()
+    plain = leidenalg.find_partition(graph, leidenalg.ModularityVertexPartition, weights="weight",
+                                     n_iterations=-1, seed=4)
+    np.testing.assert_array_equal(_leiden(values, resolution=1.0, seed=4), plain.membership)
+    assert len(set(plain.membership)) > 1
+
+
+def test_a_text_column_among_number_columns_is_named():
+    from khooshe.analytics.validation import as_matrix
+
+    frame = pd.DataFrame(np.ones((3, 4)), columns=list("abcd"))
+    frame["c"] = ["1", "x", "2"]
+    frame["e"] = pd.array([1, 2, 3], dtype="Int64")
+    with pytest.raises(AnalyticsInputError) as error:
+        as_matrix(frame, name="employment")
+    assert error.value.code == "non_numeric" and "column 'c'" in str(error.value) and "'x'" in str(error.value)
+    assert as_matrix(frame.drop(columns="c")).values.shape == (3, 4)
+
+
+@pytest.mark.parametrize(("load", "expected"), [((40.0, 0, 0), 1), ((0.0, 0, 0), None), (OSError, None)])
+def test_duckdb_gets_the_cores_the_load_leaves_free(monkeypatch, load, expected):
+    import os
+
+    from khooshe.analytics import aggregate as aggregation
+
+    def load_average():
+        if load is OSError:
+            raise OSError("no load average")
+        return load
+
+    monkeypatch.setattr(os, "getloadavg", load_average)
+    cores = os.cpu_count() or 1
+    table = open_source(pd.DataFrame({"r": ["A"], "i": ["x"], "v": [1]}))
+    threads = ibis_threads(table)
+    assert threads == (expected or cores) == aggregation._free_cores()
+
+
+def ibis_threads(table) -> int:
+    import ibis
+
+    return int(ibis.get_backend(table).raw_sql("SELECT current_setting('threads')").fetchone()[0])

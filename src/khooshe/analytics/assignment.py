@@ -188,6 +188,8 @@ def _problem(scores, n_participants, n_slots, tables, capacity, availability, fo
 def _int_weights(weights: Sequence[float]) -> tuple[list[int], float]:
     top = max(weights, default=0.0)
     scale = SCORE_SCALE / top if top > 0 else 1.0
+    if not math.isfinite(scale):  # a subnormal top weight: SCORE_SCALE / top overflows, w / top does not
+        return [max(1, round(w / top * SCORE_SCALE)) for w in weights], scale
     return [max(1, round(w * scale)) for w in weights], scale
 
 

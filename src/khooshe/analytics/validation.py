@@ -81,8 +81,11 @@ def as_matrix(
     """
     if isinstance(data, pd.DataFrame):
         rows, columns = data.index, data.columns
-        # dtypes in one pass: checking column by column costs ~0.1 s on a 400 x 600 frame
-        non_numeric = [c for c, dtype in data.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
+        # Each distinct dtype checked once: checking the 600 columns' dtypes one by one, for the ~30
+        # matrices of a run, cost a fifth of a second.
+        dtypes = data.dtypes
+        numeric = {dtype: pd.api.types.is_numeric_dtype(dtype) for dtype in set(dtypes.tolist())}
+        non_numeric = [] if all(numeric.values()) else [c for c, dtype in dtypes.items() if not numeric[dtype]]
         if non_numeric:
             column = non_numeric[0]
             bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
