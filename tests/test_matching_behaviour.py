@@ -316,7 +316,9 @@ def test_proposal_to_a_closed_challenge_is_refused_with_the_field(client):
 
 
 # -- notifications ------------------------------------------------------------------------------------
-def test_opening_notifies_organizations_in_the_same_isic_division(client):
+def test_opening_notifies_organizations_in_the_same_isic_division(client, settings,
+                                                                  django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     section = make_sector(scheme="ISIC4", code="TC", level=1)
     division = make_sector(scheme="ISIC4", code="T20", level=2, parent=section)
     other_division = make_sector(scheme="ISIC4", code="T21", level=2, parent=section)
@@ -328,7 +330,8 @@ def test_opening_notifies_organizations_in_the_same_isic_division(client):
     unfit = make_org()
     unfit.sectors.add(other_division)
     fit_user, unfit_user = member_of(fit), member_of(unfit)
-    services.open_challenge(user=member_of(owner), challenge=challenge)
+    with django_capture_on_commit_callbacks(execute=True):  # notifications are made after the commit
+        services.open_challenge(user=member_of(owner), challenge=challenge)
     assert list(mm.Notification.objects.filter(user=fit_user).values_list("challenge", flat=True)) == [challenge.pk]
     assert not mm.Notification.objects.filter(user=unfit_user).exists()
     client.force_login(fit_user)

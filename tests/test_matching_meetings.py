@@ -19,11 +19,28 @@ from rest_framework.test import APIClient
 
 from khooshe.matching import models as mm
 from khooshe.matching import services
+from khooshe.search.organizations import index_organizations
 
 pytestmark = pytest.mark.django_db
 DS = mm.MatchmakingDay.Status
 
 WATER = "تصفیه پساب صنعتی با غشای نانو و کاهش مصرف آب در کارخانه"
+
+
+@pytest.fixture(autouse=True)
+def _index_follows_saves():
+    """Pair scores read the organization search index, which is updated after each commit (never reached
+    inside a test's transaction): here each saved organization is indexed at once."""
+    from django.db.models.signals import post_save
+
+    from khooshe.registry.models import Organization
+
+    def index_now(sender, instance, **kwargs):
+        index_organizations([instance.pk])
+
+    post_save.connect(index_now, sender=Organization, dispatch_uid="test-matching-meetings-index")
+    yield
+    post_save.disconnect(sender=Organization, dispatch_uid="test-matching-meetings-index")
 
 
 def water_day(**kw):

@@ -179,6 +179,13 @@ def test_invisible_organizations_are_never_recommended_nor_shown_on_a_path():
     api.force_authenticate(member)
     body = api.get(f"/api/matching/challenges/{challenge.pk}/recommendations/").content.decode()
     assert "سازمان پنهان" not in body
+    # Once the member joins the private organization too, the next request sees it and the path through it.
+    rm.Role.objects.create(user=member, organization=hidden, kind=rm.Role.Kind.MEMBER)
+    member = type(member).objects.get(pk=member.pk)  # as the next request loads it
+    joined = recommend.recommend_solvers(challenge, user=member)
+    assert hidden.pk in ids(joined)
+    assert [s["id"] for s in next(r for r in joined.items if r.object.pk == behind.pk).path] == [
+        owner.pk, hidden.pk, behind.pk]
 
 
 # -- bad input -----------------------------------------------------------------------------------------------
@@ -281,23 +288,74 @@ def test_challenges_for_an_organization(client):
 
 
 # -- notifications -------------------------------------------------------------------------------------------
-def test_opening_a_challenge_notifies_members_of_fitting_organizations_once():
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_opening_a_challenge_notifies_members_of_fitting_organizations_once(settings,
+                                                                             django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
     owner = make_org()
     fit = make_org(capabilities=WATER)
     unfit = make_org(capabilities="فروش فرش دستباف")
     index(owner, fit, unfit)
     fit_user, unfit_user, owner_user = member_of(fit), member_of(unfit), member_of(owner)
     challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT)
-    services.open_challenge(user=owner_user, challenge=challenge)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.open_challenge(user=owner_user, challenge=challenge)
+    assert not mm.Notification.objects.exists()  # nothing is computed inside the opening transaction
+    for callback in callbacks:  # the commit
+        callback()
     assert list(mm.Notification.objects.filter(user=fit_user).values_list("challenge", flat=True)) == [challenge.pk]
     assert not mm.Notification.objects.filter(user__in=[unfit_user, owner_user]).exists()
-    services.start_evaluation(user=owner_user, challenge=challenge)
-    services.open_challenge(user=owner_user, challenge=challenge)  # reopened: nobody is told twice
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_evaluation(user=owner_user, challenge=challenge)
+        services.open_challenge(user=owner_user, challenge=challenge)  # reopened: nobody is told twice
     assert services.notify_challenge_opened(challenge=challenge) == 0
     assert mm.Notification.objects.filter(user=fit_user).count() == 1
 
 
-def test_invited_challenge_notifies_only_invited_organizations():
+def test_notifications_are_queued_for_the_worker_after_the_commit(settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the default queue
+    from khooshe.matching.tasks import notify_challenge_opened
+
+    owner = make_org()
+    fit = make_org(capabilities=WATER)
+    index(owner, fit)
+    fit_user = member_of(fit)
+    challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_challenge(user=member_of(owner), challenge=challenge)
+    # the database queue (the default backend) holds the task (next to other after-commit work, e.g. indexing) ...
+    queued = DBTaskResult.objects.get(task_path__endswith="notify_challenge_opened")
+    assert queued.args_kwargs["args"] == [challenge.pk]
+    assert not mm.Notification.objects.exists()  # ... and the opening did not wait for it
+    assert notify_challenge_opened.call(challenge.pk) == 1  # what the worker runs
+    assert mm.Notification.objects.filter(user=fit_user, challenge=challenge).count() == 1
+
+
+def test_a_failure_to_notify_never_undoes_the_opening(settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
+    owner = make_org()
+    fit = make_org(capabilities=WATER)
+    index(owner, fit)
+    member_of(fit)
+    challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT)
+
+    def broken(challenge):
+        raise RuntimeError("search index unavailable")
+
+    monkeypatch.setattr(services, "fitting_organizations", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_challenge(user=member_of(owner), challenge=challenge)  # no exception reaches the user
+    challenge.refresh_from_db()
+    assert challenge.status == S.OPEN and challenge.opened_at is not None
+    assert not mm.Notification.objects.exists()
+
+
+def test_invited_challenge_notifies_only_invited_organizations(settings, django_capture_on_commit_callbacks):
+    settings.TASKS = IMMEDIATE
     owner = make_org()
     invited = make_org(capabilities="مشاوره مدیریت")
     fitting_outsider = make_org(capabilities=WATER)
@@ -306,6 +364,46 @@ def test_invited_challenge_notifies_only_invited_organizations():
     challenge = make_challenge(owner, problem_statement=WATER, status=S.DRAFT,
                                visibility=mm.Challenge.Visibility.INVITED)
     challenge.invited_organizations.add(invited)
-    services.open_challenge(user=member_of(owner), challenge=challenge)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_challenge(user=member_of(owner), challenge=challenge)
     assert mm.Notification.objects.filter(user=invited_user).count() == 1
     assert not mm.Notification.objects.filter(user=outsider_user).exists()
+
+
+# -- the same scores for a matchmaking day ---------------------------------------------------------------------
+def test_matchmaking_day_pair_scores_are_the_recommenders_scores():
+    from meetings_factories import make_day, make_participant
+
+    _section, division, _group, klass, other = isic()
+    tehran = make_region(code="T-THR", latitude=35.69, longitude=51.39)
+    owner = make_org(region=tehran)
+    near = make_org(capabilities=WATER, region=tehran, size_class="small")
+    near.sectors.add(klass)
+    partner = make_org(capabilities="مشاوره مدیریت و حسابداری")  # no matching word: a partner of `near`
+    partner.sectors.add(other)
+    unrelated = make_org(capabilities="فروش فرش دستباف")
+    make_relation(source=owner, target=near)
+    make_relation(source=near, target=partner, strength=5)
+    index(owner, near, partner, unrelated)
+    challenge = make_challenge(owner, title="بازچرخانی پساب", problem_statement=WATER, sectors=[division],
+                               budget_max=40_000_000_000, currency="IRR")
+    day = make_day(make_org(), slot_count=2, tables=2, max_meetings=2)
+    seeker = make_participant(day=day, organization=owner, role="seeker", challenges=[challenge])
+    solvers = {o.pk: make_participant(day=day, organization=o, role="solver") for o in (near, partner, unrelated)}
+
+    pairs = services.pair_scores(day)["pairs"]
+    ranked = {r.object.pk: r for r in recommend.recommend_solvers(challenge, user=make_user(superuser=True)).items}
+    for org_id in (near.pk, partner.pk):
+        score, challenge_id, _reason = pairs[(seeker.pk, solvers[org_id].pk)]
+        assert challenge_id == challenge.pk
+        assert score == pytest.approx(100 * ranked[org_id].score, abs=1e-3)
+    assert ranked[near.pk].signals["trust"] == 1.0 and ranked[near.pk].signals["text"] == 1.0
+    assert pairs[(seeker.pk, solvers[near.pk].pk)][0] > pairs[(seeker.pk, solvers[partner.pk].pk)][0]
+    reason = pairs[(seeker.pk, solvers[near.pk].pk)][2]
+    assert "پساب" in reason
+    assert (seeker.pk, solvers[unrelated.pk].pk) not in pairs  # neither a matching word nor a sector
+    # score_candidates gives each organization the score it has on the recommended list
+    given = recommend.score_candidates(challenge, [near.pk, partner.pk, unrelated.pk, owner.pk])
+    assert owner.pk not in given
+    assert given[near.pk].score == pytest.approx(ranked[near.pk].score)
+    assert given[partner.pk].signals == pytest.approx(ranked[partner.pk].signals)

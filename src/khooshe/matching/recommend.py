@@ -6,8 +6,11 @@ How a challenge's solvers are ranked (``recommend_solvers``):
    problem statement, background, success criteria and sector titles, analysed by the same Persian/English
    pipeline as the index, BM25 with the index's field boosts (name > capabilities > description), fused
    with dense retrieval by reciprocal rank fusion when a model is installed. Unlike a search box the whole
-   text is used (up to ``MAX_TERMS`` distinct terms, the rarest first), not only its first words.
-   The neighbours of the best text matches in the relation graph join the candidates (network signal).
+   text is used (up to ``MAX_TERMS`` distinct terms, the rarest first), not only its first words. The
+   index is asked for the best ``candidates`` (1,000) ids and scores only (the ``id`` fast field: no stored
+   document is read), so the structured signals re-rank a deep list; explanations are built only for the
+   results shown. The partners of the best text matches in the relation graph and organizations in the
+   challenge's ISIC divisions join the candidates, with their exact BM25 score.
 2. **Signals**, each a number from 0 to 1:
 
    ========== ==============================================================================================
@@ -29,7 +32,9 @@ How a challenge's solvers are ranked (``recommend_solvers``):
    ========== ==============================================================================================
 
 3. **Score** = Σ weight × signal / Σ weight (0 to 1); weights are ``DEFAULT_WEIGHTS``, overridden by the
-   setting ``KHOOSHE_RECOMMEND_WEIGHTS`` or the ``weights`` argument. Each recommendation carries its
+   setting ``KHOOSHE_RECOMMEND_WEIGHTS`` or the ``weights`` argument. An organization's signals do not
+   depend on the other candidates, so ``score_candidates`` (a fixed set of organizations, e.g. a
+   matchmaking day's participants) gives it the same score as ``recommend_solvers``. Each recommendation carries its
    explanation: matching words (highlighted), the shared sector and its level, the distance, the trust
    path (organization names), the track-record counts and each signal's contribution.
 
@@ -62,7 +67,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from khooshe.registry.access import access_for
-from khooshe.registry.models import Agreement, Organization, Region, Relation, Sector, Visibility
+from khooshe.registry.models import Agreement, Organization, Region, Relation, Role, Sector, Visibility
 from khooshe.search.fusion import rrf
 from khooshe.search.highlight import highlight
 from khooshe.search.organizations import get_index
@@ -76,10 +81,10 @@ SIGNAL_LABELS = {
     "network": gettext_lazy("partners of matches"),
 }
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "text": 1.0, "sector": 0.3, "distance": 0.2, "size": 0.1, "track": 0.6, "trust": 0.3, "network": 0.2,
+    "text": 1.0, "sector": 0.3, "distance": 0.2, "size": 0.1, "track": 0.8, "trust": 0.3, "network": 0.2,
 }
 DEFAULT_PARAMS: dict[str, float] = {
-    "candidates": 200,  # text candidates
+    "candidates": 1000,  # text candidates (ids and scores only: cheap)
     "network_candidates": 100,  # extra candidates from the network signal
     "sector_candidates": 200,  # extra candidates in the challenge's ISIC divisions
     "seeds": 10,  # best text matches that seed the network signal
@@ -360,6 +365,9 @@ def connect() -> None:
     m2m_changed.connect(_invalidate, sender=Agreement.parties.through, dispatch_uid="khooshe.recommend.parties")
     post_save.connect(_invalidate_restricted, sender=Organization, dispatch_uid="khooshe.recommend.org.save")
     post_delete.connect(_invalidate_restricted, sender=Organization, dispatch_uid="khooshe.recommend.org.delete")
+    # A new or removed role changes what its user may see.
+    post_save.connect(_invalidate_restricted, sender=Role, dispatch_uid="khooshe.recommend.role.save")
+    post_delete.connect(_invalidate_restricted, sender=Role, dispatch_uid="khooshe.recommend.role.delete")
 
 
 
@@ -387,14 +395,29 @@ def relation_graph(half_life: float | None = None) -> _Graph:
 
 
 def _hidden_ids(user) -> frozenset[int]:
-    """Organizations the user may not see (few: only non-public ones can be hidden)."""
+    """Organizations the user may not see (few: only non-public ones can be hidden), cached per user like
+    ``_restricted_ids`` (refreshed on every organization or role change in this process and at least
+    every 60 s); what is shown is always checked exactly."""
+    import time
+
     if user is SYSTEM or access_for(user).is_admin:
         return frozenset()
     restricted = _restricted_ids()
     if not restricted:
         return frozenset()
-    visible = set(Organization.objects.visible_to(user).filter(pk__in=restricted).values_list("pk", flat=True))
-    return frozenset(restricted - visible)
+    with _cache_lock:
+        version = (_restricted_state["generation"], int(time.monotonic() // 60))
+        if len(_cache) > 2000:  # many users: forget their sets (they are rebuilt on demand)
+            for key in [k for k in _cache if k.startswith("hidden:")]:
+                del _cache[key]
+
+    def build():
+        # Among the restricted ids (the database reads them by primary key: faster than filtering every
+        # organization by the user's access).
+        visible = set(Organization.objects.visible_to(user).filter(pk__in=restricted).values_list("pk", flat=True))
+        return frozenset(restricted - visible)
+
+    return _cached(f"hidden:{user.pk}", version, build)
 
 
 _restricted_state = {"generation": 0}
@@ -514,12 +537,32 @@ class _Retrieved:
     order: list[int]
     terms: list[str]
     mode: str
-    raw: dict[int, dict] = field(default_factory=dict)
+    top: float = 1.0  # the best BM25 score (scores are divided by it)
+
+
+def _ids_of(searcher, hits) -> list[int]:
+    """Document ids of search hits, read from the ``id`` fast field (no stored document is loaded)."""
+    return [int(v) for v in searcher.fast_field_values("id", [addr for _score, addr in hits])]
+
+
+def _bm25_of(ix, searcher, terms: list[str], ids: Iterable[int]) -> dict[int, float]:
+    """BM25 scores of the given documents only (the query restricted to their ids, so it is cheap);
+    documents without a matching term are absent."""
+    ids = [int(i) for i in ids]
+    if not ids or not terms:
+        return {}
+    q = tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, _keyword_query(ix, terms)),
+        (tantivy.Occur.Must, tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(ix.schema, "id", ids), 0.0))])
+    hits = searcher.search(q, len(ids), count=False).hits
+    return dict(zip(_ids_of(searcher, hits), (score for score, _addr in hits), strict=True))
 
 
 def retrieve(text: str, depth: int, *, dense: bool | None = None) -> _Retrieved:
     """Text candidates for a long text: BM25 over all its terms (rarest first, at most MAX_TERMS),
-    fused with dense retrieval when available; scores scaled to 0..1 by the best."""
+    fused with dense retrieval when available; scores scaled to 0..1 by the best. Only ids and scores
+    are read (fast field), so a deep candidate list (``depth`` ~1,000) stays cheap."""
     ix = get_index()
     if hasattr(ix, "refresh"):
         ix.refresh()  # see what other processes committed
@@ -528,13 +571,9 @@ def retrieve(text: str, depth: int, *, dense: bool | None = None) -> _Retrieved:
     use_dense = ix.dense is not None if dense is None else (dense and ix.dense is not None)
     if not terms:
         return _Retrieved({}, [], [], "bm25+dense" if use_dense else "bm25")
-    result = searcher.search(_keyword_query(ix, terms), depth)
-    bm25: list[tuple[int, float]] = []
-    addrs = {}
-    for score, addr in result.hits:
-        doc_id = searcher.doc(addr)["id"][0]
-        bm25.append((doc_id, score))
-        addrs[doc_id] = addr
+    hits = searcher.search(_keyword_query(ix, terms), depth, count=False).hits
+    bm25 = list(zip(_ids_of(searcher, hits), (score for score, _addr in hits), strict=True))
+    best = bm25[0][1] if bm25 and bm25[0][1] > 0 else 1.0
     if use_dense:
         dense_ranked = [d for d, _s in ix.dense.search(text[:1500], depth)]
         fused = rrf([[d for d, _s in bm25], dense_ranked])[:depth]
@@ -544,12 +583,9 @@ def retrieve(text: str, depth: int, *, dense: bool | None = None) -> _Retrieved:
         mode = "bm25+dense"
     else:
         order = [d for d, _s in bm25]
-        top = bm25[0][1] if bm25 and bm25[0][1] > 0 else 1.0
-        scores = {d: s / top for d, s in bm25}
+        scores = {d: s / best for d, s in bm25}
         mode = "bm25"
-    out = _Retrieved(scores, order, terms, mode)
-    out.raw = {"_addrs": addrs}
-    return out
+    return _Retrieved(scores, order, terms, mode, best)
 
 
 def _stored_texts(ids: Iterable[int]) -> dict[int, dict]:
@@ -569,7 +605,8 @@ def _stored_texts(ids: Iterable[int]) -> dict[int, dict]:
 EXPLAIN_CHARS = 3000  # matching words are looked for in the first 3,000 characters of each field
 
 
-def _explain_text(raw: dict, terms: list[str]) -> tuple[list[str], str]:
+def _explain_text(raw: dict, terms: list[str], with_snippet: bool = True) -> tuple[list[str], str]:
+    """The matching words (at most 10) and, ``with_snippet``, a highlighted snippet (HTML)."""
     ix = get_index()
     term_set = frozenset(terms)
     found = set()
@@ -578,6 +615,8 @@ def _explain_text(raw: dict, terms: list[str]) -> tuple[list[str], str]:
         if raw.get(f):
             found |= term_set.intersection(ix.pipeline.analyze(raw[f], normalized=True))
     words = [t for t in terms if t in found][:10]
+    if not with_snippet:
+        return words, ""
     snippet = ""
     for f in ("capabilities", "description", "name"):
         if raw.get(f):
@@ -694,24 +733,31 @@ def _combine(signals: dict[str, float], weights: dict[str, float]) -> tuple[floa
 
 
 # -- solvers for a challenge ---------------------------------------------------------------------------------------
-def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: Iterable[str] = SIGNALS,
-                      weights: Mapping[str, float] | None = None, params: Mapping[str, float] | None = None,
-                      dense: bool | None = None, exclude: Iterable[int] = (), explain: bool = True) \
-        -> RecommendationList:
-    """The organizations best placed to solve ``challenge``, best first, each with its explanation
-    (``explain=False``: scores, signals and contributions only, for evaluations).
+@dataclass
+class _Ranked:
+    """Every candidate of a challenge scored, best first: (score, org id, signals, contributions, info)."""
 
-    ``signals`` restricts the signals used (the others weigh 0); ``weights``/``params`` override the
-    settings; ``exclude`` drops organizations (the owner is always dropped). Only organizations the
-    ``user`` may see are considered. Raises ``NoTextError`` when the challenge has no text to match.
-    """
-    limit = max(1, min(int(limit), 200))
+    scored: list[tuple]
+    got: _Retrieved
+    weights: dict[str, float]
+    graph: _Graph | None
+    tree: object
+    hidden: frozenset[int]
+
+
+def _weights_for(signals: Iterable[str], weights: Mapping[str, float] | None) -> dict[str, float]:
     wanted = set(signals)
     unknown = wanted - set(SIGNALS)
     if unknown:
         raise ValueError(f"unknown signal(s) {sorted(unknown)}; known: {', '.join(SIGNALS)}")
-    w = {s: (v if s in wanted else 0.0) for s, v in setting_weights(weights).items()}
-    p = setting_params(params)
+    return {s: (v if s in wanted else 0.0) for s, v in setting_weights(weights).items()}
+
+
+def _rank_solvers(challenge: Challenge, *, user, w: dict[str, float], p: dict[str, float],
+                  dense: bool | None = None, exclude: Iterable[int] = (), only: Iterable[int] | None = None) -> _Ranked:
+    """Score the candidates of ``challenge`` (``only``: exactly these organizations, see
+    ``score_candidates``). The signals of an organization do not depend on which other organizations are
+    candidates, so a pair has the same score in both uses."""
     text = challenge_text(challenge)
     if not text.strip():
         raise NoTextError(_("This challenge has no text to match: fill in its title and problem statement."))
@@ -720,13 +766,13 @@ def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: I
         raise NoTextError(_("This challenge's text has no words to match: describe the problem in words."))
     hidden = _hidden_ids(user)
     excluded = set(exclude) | {challenge.owner_id} | hidden
-    text_scores = {d: s for d, s in got.scores.items() if d not in excluded}
+    pool = None if only is None else {int(d) for d in only} - excluded
+    text_scores = {d: s for d, s in got.scores.items() if d not in excluded and (pool is None or d in pool)}
 
     need_graph = any(w.get(s) for s in ("track", "trust", "network"))
     graph = relation_graph(p["half_life_years"]) if need_graph else None
-    network: dict[int, float] = {}
+    prop = None  # network signal per graph row, 0..1
     if graph is not None and w.get("network") and len(graph.ids):
-        norm = graph.norm
         blocked = _blocked(graph, hidden)
         seed = np.zeros(len(graph.ids))
         for d in got.order[: int(p["seeds"])]:
@@ -734,35 +780,44 @@ def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: I
             if i is not None and d not in hidden:
                 seed[i] = got.scores[d]
         if seed.any():
-            one = norm @ seed
+            one = graph.norm @ seed
             if blocked is not None:
                 one[blocked] = 0.0  # nothing flows through an organization the user may not see
-            prop = one + p["second_step"] * (norm @ one) if p["second_step"] else one
+            prop = one + p["second_step"] * (graph.norm @ one) if p["second_step"] else one
             if blocked is not None:
                 prop[blocked] = 0.0
             top = prop.max()
-            if top > 0:
-                prop /= top
-                k = int(p["candidates"]) + int(p["network_candidates"])
-                best = np.argpartition(-prop, min(k, len(prop) - 1))[:k]
-                network = {int(graph.ids[i]): float(prop[i]) for i in best if prop[i] > 0}
-                network = {d: v for d, v in network.items() if d not in excluded}
-                extra = sorted((d for d in network if d not in text_scores), key=lambda d: -network[d])
-                for d in extra[: int(p["network_candidates"])]:
-                    text_scores.setdefault(d, 0.0)
+            prop = prop / top if top > 0 else None
+    if pool is not None:
+        for d in pool:
+            text_scores.setdefault(d, 0.0)
+    else:
+        if prop is not None:
+            # The partners of the best matches are candidates too, even without a matching word.
+            k = int(p["network_candidates"])
+            best = np.argpartition(-prop, min(k + len(excluded), len(prop) - 1))[: k + len(excluded)]
+            extra = [int(graph.ids[i]) for i in best[np.argsort(-prop[best], kind="stable")] if prop[i] > 0]
+            for d in [d for d in extra if d not in excluded and d not in text_scores][:k]:
+                text_scores[d] = 0.0
     want_sectors = list(challenge.sectors.values_list("pk", flat=True)) if w.get("sector") else []
-    if want_sectors:
+    if want_sectors and pool is None:
         # Organizations in the challenge's ISIC divisions are candidates too (a short text may miss them).
         for d in _sector_candidates(want_sectors, int(p["sector_candidates"])):
             if d not in excluded:
                 text_scores.setdefault(d, 0.0)
-    candidates = list(text_scores)
+    # Candidates that joined through the network or their sector get their exact BM25 score (with dense
+    # retrieval on, the fused score exists only for the fused list: the others keep 0).
+    missing = [d for d, s in text_scores.items() if d not in got.scores]
+    if missing and got.mode == "bm25":
+        ix = get_index()
+        for d, s in _bm25_of(ix, ix.index.searcher(), got.terms, missing).items():
+            text_scores[d] = s / got.top
     # Visibility: never recommend what the user may not see.
-    orgs = {o.pk: o for o in _visible_orgs(user).filter(pk__in=candidates).only(
-        "pk", "name_fa", "name_en", "kind", "size_class", "employee_band", "region_id", "latitude", "longitude")}
-    candidates = [d for d in candidates if d in orgs]
+    rows = {pk: (size, region, lat, lon) for pk, size, region, lat, lon in _visible_orgs(user).filter(
+        pk__in=list(text_scores)).values_list("pk", "size_class", "region_id", "latitude", "longitude")}
+    candidates = [d for d in text_scores if d in rows]
 
-    paths = _sector_paths() if w.get("sector") else {}
+    paths = _sector_paths() if want_sectors else {}
     by_path = {path: pk for pk, path in paths.items()}
     org_sectors = _org_sector_ids(candidates) if want_sectors else {}
     regions = _regions() if w.get("distance") else {}
@@ -779,37 +834,51 @@ def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: I
     if graph is not None and w.get("trust") and owner_row is not None:
         tree = _bfs(graph.weights, owner_row, int(p["max_hops"]), _blocked(graph, hidden))
 
+    active = [s for s in SIGNALS if w.get(s)]
+    sector_memo: dict[frozenset, tuple] = {}  # many organizations share the same sectors
     scored = []
     for d in candidates:
-        org = orgs[d]
-        sig = {s: 0.0 for s in SIGNALS if w.get(s)}
+        size, region, lat, lon = rows[d]
+        sig = dict.fromkeys(active, 0.0)
         info: dict = {}
         if "text" in sig:
-            sig["text"] = text_scores.get(d, 0.0)
+            sig["text"] = text_scores[d]
         if "sector" in sig and want_sectors:
-            sig["sector"], info["sector"] = _sector_match(want_sectors, org_sectors.get(d, ()), paths, by_path)
+            have = frozenset(org_sectors.get(d, ()))
+            if have not in sector_memo:
+                sector_memo[have] = _sector_match(want_sectors, have, paths, by_path)
+            sig["sector"], info["sector"] = sector_memo[have]
         if "distance" in sig:
-            there = _place(org.latitude, org.longitude, org.region_id, regions)
-            sig["distance"], info["km"], info["same"] = _distance(here, there, regions, p["distance_km"])
+            sig["distance"], info["km"], info["same"] = _distance(here, _place(lat, lon, region, regions), regions,
+                                                                  p["distance_km"])
         if "size" in sig:
-            sig["size"] = _size_fit(band, org.size_class)
+            sig["size"] = _size_fit(band, size)
         row = graph.index.get(d) if graph is not None else None
-        if "track" in sig and row is not None:
-            sig["track"] = float(graph.track[row])
-        if "trust" in sig and tree is not None and row is not None:
-            hops = _hops(tree, row)
-            if hops:
-                sig["trust"] = 1.0 / hops
-        if "network" in sig:
-            sig["network"] = network.get(d, 0.0)
+        if row is not None:
+            if "track" in sig:
+                sig["track"] = float(graph.track[row])
+            if "trust" in sig and tree is not None:
+                hops = _hops(tree, row)
+                if hops:
+                    sig["trust"] = 1.0 / hops
+            if "network" in sig and prop is not None:
+                sig["network"] = float(prop[row])
         score, contributions = _combine(sig, w)
         scored.append((score, d, sig, contributions, info))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    top = scored[:limit]
+    return _Ranked(scored, got, w, graph, tree, hidden)
+
+
+def _solver_items(ranked: _Ranked, top: list[tuple], *, user, explain: bool,
+                  snippets: bool = True) -> list[Recommendation]:
+    """Recommendations for the ``top`` rows of ``ranked``, with their explanations (``explain``: matching
+    words and, with ``snippets``, the snippet; sector, distance, path and track record are always given)."""
+    graph, tree = ranked.graph, ranked.tree
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[d for _s, d, *_r in top])}
     raws = _stored_texts([d for _s, d, *_rest in top]) if explain else {}
-    sector_titles = dict(Sector.objects.filter(pk__in=[e["sector"]["sector_id"] for *_r, e in top
-                                                       if e.get("sector")]).values_list("pk", "title_fa"))
-    sector_en = dict(Sector.objects.filter(pk__in=list(sector_titles)).values_list("pk", "title_en"))
+    sector_ids = [e["sector"]["sector_id"] for *_r, e in top if e.get("sector")]
+    titles = {pk: (fa, en) for pk, fa, en in Sector.objects.filter(pk__in=sector_ids).values_list(
+        "pk", "title_fa", "title_en")}
     path_ids = {}
     if tree is not None:
         for _s, d, *_rest in top:
@@ -821,26 +890,69 @@ def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: I
     path_ids = {d: ids for d, ids in path_ids.items() if all(i in names for i in ids)}  # exact check
     items = []
     for score, d, sig, contributions, info in top:
-        words, snippet = _explain_text(raws[d], got.terms) if sig.get("text") and d in raws else ([], "")
-        sector = info.get("sector")
+        words, snippet = (_explain_text(raws[d], ranked.got.terms, snippets) if sig.get("text") and d in raws
+                          else ([], ""))
+        sector = dict(info["sector"]) if info.get("sector") else None
         if sector:
-            sid = sector.pop("sector_id")
-            title = (sector_titles.get(sid) or sector_en.get(sid)) if _fa() else (sector_en.get(sid) or
-                                                                                  sector_titles.get(sid))
-            sector["title"] = title or ""
+            fa, en = titles.get(sector.pop("sector_id"), ("", ""))
+            sector["title"] = (fa or en) if _fa() else (en or fa)
         counts = graph.counts.get(d, (0, 0, 0)) if graph is not None else (0, 0, 0)
         items.append(Recommendation(
             object=orgs[d], score=score, signals=sig, contributions=contributions, words=words, snippet=snippet,
             sector=sector, distance_km=info.get("km"), same_region=info.get("same", ""),
             path=[{"id": i, "name": names.get(i, "")} for i in path_ids.get(d, [])],
             track={"relations": counts[0], "agreements": counts[1], "awards": counts[2]}))
+    return items
+
+
+def recommend_solvers(challenge: Challenge, *, user, limit: int = 20, signals: Iterable[str] = SIGNALS,
+                      weights: Mapping[str, float] | None = None, params: Mapping[str, float] | None = None,
+                      dense: bool | None = None, exclude: Iterable[int] = (), explain: bool = True) \
+        -> RecommendationList:
+    """The organizations best placed to solve ``challenge``, best first, each with its explanation
+    (``explain=False``: no matching words and snippet, for evaluations).
+
+    ``signals`` restricts the signals used (the others weigh 0); ``weights``/``params`` override the
+    settings; ``exclude`` drops organizations (the owner is always dropped). Only organizations the
+    ``user`` may see are considered. Raises ``NoTextError`` when the challenge has no text to match.
+    """
+    limit = max(1, min(int(limit), 200))
+    ranked = _rank_solvers(challenge, user=user, w=_weights_for(signals, weights), p=setting_params(params),
+                           dense=dense, exclude=exclude)
+    items = _solver_items(ranked, ranked.scored[:limit], user=user, explain=explain)
     messages = []
-    if got.mode == "bm25":
+    if ranked.got.mode == "bm25":
         messages.append(_("Keyword matching only (no language model is installed)."))
     if not items:
         messages.append(_("No organization matches this challenge yet: add words to the problem statement or "
                           "sectors to the challenge."))
-    return RecommendationList(items, got.mode, messages, w)
+    return RecommendationList(items, ranked.got.mode, messages, ranked.weights)
+
+
+def score_candidates(challenge: Challenge, organization_ids: Iterable[int], *, user=None,
+                     weights: Mapping[str, float] | None = None, params: Mapping[str, float] | None = None,
+                     explain: bool = True) -> dict[int, Recommendation]:
+    """The recommender's score of each given organization for ``challenge`` (same signals, weights and
+    explanation as ``recommend_solvers``, which would give the same score to the same organization),
+    for a fixed set such as a matchmaking day's participants. The explanation has the matching words but no
+    snippet (``explain=False``: no words either). The owner, organizations the ``user`` (default: the
+    platform itself) may not see and unknown ids are left out. Raises ``NoTextError`` when the challenge
+    has no text to match."""
+    user = SYSTEM if user is None else user
+    ranked = _rank_solvers(challenge, user=user, w=_weights_for(SIGNALS, weights), p=setting_params(params),
+                           only=organization_ids)
+    return {r.object.pk: r for r in _solver_items(ranked, ranked.scored, user=user, explain=explain,
+                                                  snippets=False)}
+
+
+def candidate_signals(challenge: Challenge, *, user, params: Mapping[str, float] | None = None,
+                      exclude: Iterable[int] = ()) -> dict[int, dict[str, float]]:
+    """Every candidate's signals (all signals on), for evaluations that tune the weights offline: the
+    candidates and signals do not depend on the weights, so any weighting of these values ranks as
+    ``recommend_solvers`` would with it."""
+    w = {s: 1.0 for s in SIGNALS}
+    ranked = _rank_solvers(challenge, user=user, w=w, p=setting_params(params), exclude=exclude)
+    return {d: sig for _s, d, sig, _c, _i in ranked.scored}
 
 
 # -- challenges for an organization --------------------------------------------------------------------------------

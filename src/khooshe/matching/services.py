@@ -6,6 +6,8 @@ the transition; access errors raise ``PermissionDenied``.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +18,8 @@ from khooshe.registry.models import Agreement, Organization, Relation, RelationT
 
 from .models import Challenge, Criterion, ExpressionOfInterest, Notification, Profile, Proposal, Review, Score
 from .selectors import user_org_ids
+
+log = logging.getLogger(__name__)
 
 S = Challenge.Status
 # The workflow: from each status, where it may go.
@@ -64,7 +68,8 @@ def transition_challenge(*, user, challenge: Challenge, to: str) -> Challenge:
         challenge.opened_at = timezone.now()
     challenge.save(update_fields=["status", "opened_at", "updated_at"])
     if to == S.OPEN and previous == S.DRAFT:
-        notify_challenge_opened(challenge=challenge)
+        # After the commit, in the task worker: opening stays fast and a failure to notify never undoes it.
+        transaction.on_commit(lambda pk=challenge.pk: queue_challenge_notifications(pk))
     return challenge
 
 
@@ -129,6 +134,24 @@ def fitting_organizations(challenge: Challenge) -> list[int]:
     return [o for o in fit if o != challenge.owner_id][:limit]
 
 
+def queue_challenge_notifications(challenge_id: int) -> None:
+    """Queue the notifications of a newly opened challenge (``tasks.notify_challenge_opened``); when the
+    queue cannot be reached they are made at once. Called after the opening is committed; a failure
+    is logged, never raised (the challenge is open either way)."""
+    from .tasks import notify_challenge_opened as task
+
+    try:
+        task.enqueue(challenge_id)
+        return
+    except Exception:
+        log.exception("challenge %s: could not queue its notifications; making them now", challenge_id)
+    try:
+        task.call(challenge_id)
+    except Exception:
+        log.exception("challenge %s: notifications failed", challenge_id)
+
+
+@transaction.atomic
 def notify_challenge_opened(*, challenge: Challenge) -> int:
     """Notify, once, the members of the organizations the challenge fits (``fitting_organizations``) and,
     for an invited challenge, of the invited organizations (so every member told may see the challenge:
@@ -287,11 +310,11 @@ def create_criterion(*, user, challenge: Challenge, name: str, weight) -> Criter
 
 
 # -- matchmaking days -------------------------------------------------------------------------------------
-# Scores are on a 0-100 scale: 60 for text relevance (TF-IDF cosine of the challenge against the solver's
-# capabilities, description and what it offers, with the Persian/English pipeline of khooshe.search), 40
-# for the sector (same ISIC division 40, same section 20). A meeting request adds a bonus: accepted 50,
-# pending 20, plus 10 for high and 5 for normal priority; a declined request forbids the pair.
-TEXT_WEIGHT, SECTOR_WEIGHT = 60.0, 40.0
+# Scores are on a 0-100 scale: 100 × the recommender's score of the solver for the seeker's challenge
+# (``recommend.score_candidates``: text, sector, distance, size fit, track record, trust, partners of
+# matches). A meeting request adds a bonus: accepted 50, pending 20, plus 10 for high and 5 for normal
+# priority; a declined request forbids the pair.
+SCORE_SCALE = 100.0
 REQUEST_BONUS = {"accepted": 50.0, "pending": 20.0}
 PRIORITY_BONUS = {1: 10.0, 2: 5.0, 3: 0.0}
 
@@ -336,34 +359,12 @@ def transition_day(*, user, day, to: str):
     return day
 
 
-def _doc_terms(*texts) -> dict[str, int]:
-    from khooshe.search.tokenize import analyze
-
-    counts: dict[str, int] = {}
-    for text in texts:
-        for term in analyze(text or ""):
-            counts[term] = counts.get(term, 0) + 1
-    return counts
-
-
-def _tfidf(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
-    import math
-
-    vec = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return {t: v / norm for t, v in vec.items() if v}
-
-
-def _sector_match(challenge_paths: list[str], org_paths: list[str]) -> float:
-    """1 for a shared ISIC division (first two path parts), 0.5 for a shared section, else 0."""
-    divisions = {"/".join(p.split("/")[:2]) for p in challenge_paths}
-    sections = {p.split("/")[0] for p in challenge_paths}
-    org_divisions = {"/".join(p.split("/")[:2]) for p in org_paths}
-    if divisions & org_divisions and any(len(d.split("/")) > 1 for d in divisions & org_divisions):
-        return 1.0
-    if sections & {p.split("/")[0] for p in org_paths}:
-        return 0.5
-    return 0.0
+def _pair_reason(rec) -> str:
+    """Why a pair was scored: the matching words and the shared sector (from the recommender)."""
+    sector = {4: _("same sector class"), 3: _("same sector group"), 2: _("same sector division"),
+              1: _("same sector section")}.get((rec.sector or {}).get("level"), "")
+    words = _("words: %(words)s") % {"words": ", ".join(rec.words[:5])} if rec.words else ""
+    return "; ".join(filter(None, [words, sector]))
 
 
 def pair_scores(day) -> dict:
@@ -371,64 +372,40 @@ def pair_scores(day) -> dict:
 
     Returns ``{"pairs": {(a_id, b_id): (score, challenge_id or None, reason)}, "forbidden": {(a_id, b_id):
     reason}}`` where ``a`` brings the challenge (seeker side) and ``b`` may solve it; ids are participant
-    ids. A seeker's challenge is compared with every solver-side participant: text relevance (TF-IDF
-    cosine over the terms of khooshe.search's pipeline: the challenge's title, problem statement,
-    background and constraints against the solver's capabilities, description and what it offers) and
-    sector (same ISIC division, or section). Meeting requests add a bonus; declined requests and conflicts
-    of interest (see ``models.conflict_reason``: same organization, declared conflicts, relations of the
-    day's excluded types) are forbidden pairs. A participant without challenges is scored only through
-    requests. The pair keeps the challenge with the best score.
+    ids. A seeker's challenge is scored against every solver-side participant by the recommender
+    (``recommend.score_candidates``: the same score, 0 to 1, as on the challenge's recommended solvers,
+    here × ``SCORE_SCALE``); a pair counts when the text or the sector matches. Meeting requests add a
+    bonus; declined requests and conflicts of interest (see ``models.conflict_reason``: same organization,
+    declared conflicts, relations of the day's excluded types) are forbidden pairs. A participant without
+    challenges is scored only through requests. The pair keeps the challenge with the best score.
     """
-    import math
-
     from khooshe.registry.models import Relation
 
     from .models import MeetingRequest, Participant
+    from .recommend import NoTextError, score_candidates
 
     participants = list(Participant.objects.filter(day=day).select_related("organization")
-                        .prefetch_related("challenges__sectors", "organization__sectors",
-                                          "organization__capability_sectors", "conflicts"))
+                        .prefetch_related("challenges", "conflicts"))
     solvers = [p for p in participants if p.role in (Participant.Role.SOLVER, Participant.Role.BOTH)]
     seekers = [p for p in participants if p.role in (Participant.Role.SEEKER, Participant.Role.BOTH)]
-    solver_docs = {p.pk: _doc_terms(p.organization.capabilities, p.organization.description, p.interests)
-                   for p in solvers}
-    challenges = {c.pk: c for p in seekers for c in p.challenges.all()}
-    challenge_docs = {c.pk: _doc_terms(c.title, c.problem_statement, c.background, c.constraints)
-                      for c in challenges.values()}
-    docs = list(solver_docs.values()) + list(challenge_docs.values())
-    df: dict[str, int] = {}
-    for doc in docs:
-        for t in doc:
-            df[t] = df.get(t, 0) + 1
-    idf = {t: math.log((1 + len(docs)) / (1 + n)) + 1 for t, n in df.items()}
-    solver_vecs = {pk: _tfidf(doc, idf) for pk, doc in solver_docs.items()}
-    challenge_vecs = {pk: _tfidf(doc, idf) for pk, doc in challenge_docs.items()}
-    org_paths = {p.pk: [s.path for s in p.organization.sectors.all()] +
-                 [s.path for s in p.organization.capability_sectors.all()] for p in solvers}
     pairs: dict[tuple[int, int], tuple[float, int | None, str]] = {}
     for seeker in seekers:
+        others = [s for s in solvers if s.pk != seeker.pk]
         for challenge in seeker.challenges.all():
-            cvec = challenge_vecs[challenge.pk]
-            cpaths = [s.path for s in challenge.sectors.all()]
-            for solver in solvers:
-                if solver.pk == seeker.pk:
+            try:
+                found = score_candidates(challenge, [s.organization_id for s in others])
+            except NoTextError:
+                continue  # scored through requests only
+            for solver in others:
+                rec = found.get(solver.organization_id)
+                if rec is None or not (rec.signals.get("text") or rec.signals.get("sector")):
                     continue
-                svec = solver_vecs[solver.pk]
-                shared = {t: cvec[t] * svec[t] for t in cvec.keys() & svec.keys()}
-                text = min(1.0, sum(shared.values()))
-                sector = _sector_match(cpaths, org_paths[solver.pk]) if cpaths else 0.0
-                score = round(TEXT_WEIGHT * text + SECTOR_WEIGHT * sector, 3)
-                if score <= 0:
-                    continue
-                words = [t for t, _v in sorted(shared.items(), key=lambda kv: -kv[1])[:5]]
-                reason = "; ".join(filter(None, [
-                    (_("words: %(words)s") % {"words": ", ".join(words)}) if words else "",
-                    _("same sector division") if sector == 1 else _("same sector section") if sector else ""]))
+                score = round(SCORE_SCALE * rec.score, 3)
                 key = (seeker.pk, solver.pk)
                 if (solver.pk, seeker.pk) in pairs:  # both bring challenges: keep one direction
                     key = (solver.pk, seeker.pk)
                 if key not in pairs or pairs[key][0] < score:
-                    pairs[key] = (score, challenge.pk, reason)
+                    pairs[key] = (score, challenge.pk, _pair_reason(rec))
     forbidden: dict[tuple[int, int], str] = {}
     requests = MeetingRequest.objects.filter(day=day)
     roles = {p.pk: p.role for p in participants}
