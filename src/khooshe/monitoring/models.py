@@ -319,7 +319,8 @@ class Period(ClusterOwned, TimeStampedModel):
     def __str__(self):
         from khooshe.core import jalali
 
-        return f"{self.indicator.code} {jalali.format_date(self.start_date)} – {jalali.format_date(self.end_date)}"
+        # dates first: a Persian title then starts with a Persian word and reads right to left (dir="auto")
+        return f"{jalali.format_date(self.start_date)} – {jalali.format_date(self.end_date)} · {self.indicator.code}"
 
     def get_absolute_url(self):
         return reverse("monitoring:period_detail", kwargs={"pk": self.pk})

@@ -68,9 +68,13 @@ def indicator_series(program) -> list[dict]:
             "actual": [None if p.actual is None else float(p.actual) for p in periods],
             "baseline": None if indicator.baseline_value is None else float(indicator.baseline_value),
             "t_target": _("Target"), "t_actual": _("Actual"), "t_baseline": _("Baseline"),
+            "t_period": _("Period end"),
         }
-        series.append({"indicator": indicator, "periods": periods, "chart": chart,
-                       "row": indicator_row(indicator)})
+        has_values = any(v is not None for v in chart["target"] + chart["actual"])
+        series.append({"indicator": indicator, "periods": periods, "chart": chart if has_values else None,
+                       "row": indicator_row(indicator),
+                       # the table lists the periods with a target or a value; the others are empty rows
+                       "filled": [p for p in periods if p.target is not None or p.actual is not None]})
     return series
 
 

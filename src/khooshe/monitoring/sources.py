@@ -168,3 +168,27 @@ SOURCES: dict[str, Source] = {
 def source_values(ctx: SourceContext, wanted: list[str]) -> dict[str, Decimal | None]:
     return {name: SOURCES[name].compute(ctx) for name in wanted if name in SOURCES}
 
+
+
+# -- hubs: residents' outcomes (issue 5: "jobs created and capital raised in hubs") ----------------------
+def _hub_outcomes(ctx: SourceContext) -> dict:
+    """The outcome figures of the cluster's residents (hubs.residents.selectors.cluster_resident_outcomes):
+    residencies of the cluster's members at any site, and every residency at a site whose operator is a
+    member (the cluster's own innovation factory). A member hosted by an outside hub still counts: the
+    jobs and capital are the cluster's; an outside hub's other residents do not."""
+    if "hub_outcomes" not in ctx._cache:
+        from khooshe.hubs.residents.selectors import cluster_resident_outcomes
+
+        ctx._cache["hub_outcomes"] = cluster_resident_outcomes(ctx.members(), ctx.start, ctx.end)
+    return ctx._cache["hub_outcomes"]
+
+
+SOURCES.update({
+    "hub_jobs_created": Source(_("Jobs created by the cluster's hub residents up to the end of the period (latest "
+                                 "headcount minus headcount at entry)"),
+                               lambda ctx: Decimal(_hub_outcomes(ctx)["jobs_created"])),
+    "hub_capital_raised": Source(_("Capital raised by the cluster's hub residents in the period (rials)"),
+                                 lambda ctx: Decimal(_hub_outcomes(ctx)["capital_raised"])),
+    "hub_graduates": Source(_("Teams of the cluster that graduated from a hub in the period"),
+                            lambda ctx: Decimal(_hub_outcomes(ctx)["graduates"])),
+})

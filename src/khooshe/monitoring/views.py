@@ -5,6 +5,7 @@ call one service or selector, render."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -94,7 +95,7 @@ def dashboard(request, pk):
     series = reports.indicator_series(program)
     return render(request, "monitoring/dashboard.html", {
         "program": program, "series": series,
-        "chart_data": [s["chart"] for s in series],
+        "chart_data": [s["chart"] for s in series if s["chart"]],
     })
 
 
@@ -280,6 +281,29 @@ def compare_self_assessments(request):
 
 
 # -- report -----------------------------------------------------------------------------------------
+def _static_files_fetcher(request):
+    """WeasyPrint's fetcher, reading the site's static files (the Vazirmatn font) from disk: fetching them
+    over HTTP from the server that is busy rendering the PDF could wait on itself."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher
+
+    prefix = request.build_absolute_uri(settings.STATIC_URL)
+    root = Path(settings.STATIC_ROOT).resolve()
+
+    class StaticFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(prefix):
+                name = url[len(prefix):].split("?")[0]
+                collected = (root / name).resolve()  # the hashed name of a production build
+                path = str(collected) if collected.is_file() and root in collected.parents else finders.find(name)
+                if path:
+                    url = Path(path).resolve().as_uri()
+            return super().fetch(url, headers)
+
+    return StaticFilesFetcher()
+
+
 def program_report(request, pk):
     program = _program(request, pk)
     context = reports.status_report(program, request.GET)
@@ -288,7 +312,8 @@ def program_report(request, pk):
         from weasyprint import HTML
 
         html = render_to_string("monitoring/report.html", {**context, "pdf": True}, request=request)
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/"),
+                   url_fetcher=_static_files_fetcher(request)).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="program-{program.pk}-report.pdf"'
         return response

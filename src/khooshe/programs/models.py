@@ -373,7 +373,11 @@ class Task(ProgramPart, SearchableModel):
 
     def __str__(self):
         title = _localized(self.title_fa, self.title_en)
-        return f"{self.number} {title}".strip() if self.number else title
+        if not self.number:
+            return title
+        from khooshe.core.templatetags.khooshe import digits  # Persian digits in the Persian UI
+
+        return f"{digits(self.number)} {title}".strip()
 
     @property
     def title(self) -> str:

@@ -25,10 +25,13 @@
     chart.setOption({
       textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" },
       tooltip: { trigger: "axis", valueFormatter: fmt },
-      legend: { data: [c.t_target, c.t_actual], right: rtl ? 0 : "auto", left: rtl ? "auto" : 0 },
-      grid: { left: 50, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: c.labels, inverse: rtl },
-      yAxis: { type: "value", name: c.unit, position: rtl ? "right" : "left", axisLabel: { formatter: fmt } },
+      legend: { data: [c.t_target, c.t_actual], top: 0, right: rtl ? 0 : "auto", left: rtl ? "auto" : 0 },
+      // containLabel: the value labels and axis names stay inside the chart (they were cut off in RTL)
+      grid: { left: 12, right: 12, top: 56, bottom: 36, containLabel: true },
+      xAxis: { type: "category", data: c.labels, inverse: rtl, name: c.t_period, nameLocation: "middle", nameGap: 28,
+               axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", name: c.unit, position: rtl ? "right" : "left", axisLabel: { formatter: fmt },
+               nameTextStyle: { align: rtl ? "right" : "left" } },
       series: series
     });
     window.addEventListener("resize", function () { chart.resize(); });
