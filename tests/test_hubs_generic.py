@@ -3,6 +3,9 @@ made through the booking service (tests/test_hubs_bookings.py), so their generic
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pytest
 from factories import make_org
 from hubs_factories import (
@@ -240,7 +243,10 @@ class TestResidencyAPI(ResidencyCase, APITestCases.StandardAPITestCase):
 def test_every_registered_hubs_model_has_its_tests():
     from khooshe.core.generic import configs_for_app
 
-    classes = [c for c in globals().values() if isinstance(c, type) and c.__name__.startswith("Test")]
+    # every area of the hubs app keeps its generic test classes in its own tests/test_hubs_<area>*.py module
+    modules = [importlib.import_module(path.stem) for path in sorted(Path(__file__).parent.glob("test_hubs*.py"))]
+    classes = [c for module in modules for c in vars(module).values()
+               if isinstance(c, type) and c.__name__.startswith("Test") and hasattr(c, "model")]
     registered = {c.model for c in configs_for_app("hubs")}
     assert registered <= {c.model for c in classes if issubclass(c, ViewTestCases.ListObjectsViewTestCase)}
     assert registered <= {c.model for c in classes if issubclass(c, APITestCases.ListAPITestCase)}

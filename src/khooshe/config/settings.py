@@ -206,6 +206,12 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "khooshe.matching.models.Challenge.Status",
         "ProfileVisibilityEnum": "khooshe.matching.models.Profile.Visibility",
         "ProposalStatusEnum": "khooshe.matching.models.Proposal.Status",
+        # the hubs app has several choice sets of fields named "kind"
+        "SpaceKindEnum": "khooshe.hubs.models.SpaceKind",
+        "HubPlanKindEnum": "khooshe.hubs.residents.models.PlanKind",
+        "HubProgramKindEnum": "khooshe.hubs.cohorts.models.HubProgram.Kind",
+        "CallQuestionKindEnum": "khooshe.hubs.cohorts.models.CallQuestion.Kind",
+        "HubServiceKindEnum": "khooshe.hubs.catalogue.models.ServiceKind",
     },
 }
 

@@ -258,6 +258,27 @@ def register(config: ModelConfig) -> ModelConfig:
     return config
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """A page that is not a model's list (a calendar, a dashboard, a board) shown first in a menu group."""
+
+    group: object  # lazy translated label of the menu group
+    label: object
+    url_name: str
+
+
+_menu_links: list[MenuLink] = []
+
+
+def register_menu_link(group, label, url_name: str) -> None:
+    if not any(link.url_name == url_name for link in _menu_links):
+        _menu_links.append(MenuLink(group, label, url_name))
+
+
+def menu_links() -> list[MenuLink]:
+    return list(_menu_links)
+
+
 def get_config(model: type[models.Model]) -> ModelConfig:
     return _configs[model]
 

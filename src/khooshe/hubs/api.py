@@ -74,14 +74,6 @@ class BookingSerializer(BaseModelSerializer):
         read_only_fields = fields
 
 
-class ResidencySerializer(BaseModelSerializer):
-    class Meta:
-        model = models.Residency
-        fields = ["id", "site", "organization", "spaces", "plan", "start_date", "end_date", "monthly_price",
-                  "monthly_credits", *TIMESTAMPS]
-        read_only_fields = TIMESTAMPS
-
-
 class BookRequestSerializer(serializers.Serializer):
     space = serializers.PrimaryKeyRelatedField(queryset=models.Space.objects.select_related("site"))
     start = serializers.DateTimeField()

@@ -76,16 +76,3 @@ class BookingFilterSet(SearchFilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(title__icontains=value)
-
-
-class ResidencyFilterSet(SearchFilterSet):
-    site = IdFilter(field_name="site", label=_("site (id)"))
-    organization = IdFilter(field_name="organization", label=_("organization (id)"))
-    sort = ordering("start_date", "end_date", "plan", "monthly_price", site="site__name")
-
-    class Meta:
-        model = models.Residency
-        fields = ["site", "organization"]
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(plan__icontains=value)

@@ -81,18 +81,6 @@ class SpaceForm(BaseModelForm):
         _sites_of_user(self)
 
 
-class ResidencyForm(BaseModelForm):
-    class Meta:
-        model = models.Residency
-        fields = ["site", "organization", "spaces", "plan", "start_date", "end_date", "monthly_price",
-                  "monthly_credits"]
-        widgets = {"organization": AutocompleteSelect(), "spaces": AutocompleteSelectMultiple()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _sites_of_user(self)
-
-
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 300, "dir": "ltr"}, format="%H:%M")
 
 

@@ -503,49 +503,7 @@ class MemberFeed(models.Model):
         return str(self.user)
 
 
-# -- residencies ------------------------------------------------------------------------------------
-class ResidencyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        acc = access_for(user)
-        if acc.is_admin:
-            return self
-        condition = Q(pk__in=[])
-        if acc.hub_ids:
-            condition |= Q(site__operator__in=acc.hub_ids)
-        if acc.organization_ids:
-            condition |= Q(organization__in=acc.organization_ids)
-        return self.filter(condition)
-
-
-class Residency(SiteChild):
-    """An organization occupies desks or offices of a site from a date to a date under a contract."""
-
-    site = models.ForeignKey(Site, models.CASCADE, related_name="residencies", verbose_name=_("site"))
-    organization = models.ForeignKey(Organization, models.CASCADE, related_name="residencies",
-                                     verbose_name=_("resident organization"))
-    spaces = models.ManyToManyField(Space, blank=True, related_name="residencies", verbose_name=_("spaces"))
-    plan = models.CharField(_("plan"), max_length=200, blank=True)
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("to"), null=True, blank=True)
-    monthly_price = models.PositiveBigIntegerField(_("monthly price (rials)"), default=0)
-    monthly_credits = models.DecimalField(_("room credits per month"), max_digits=9, decimal_places=2, default=0)
-
-    objects = ResidencyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("residency")
-        verbose_name_plural = _("residencies")
-        ordering = ["-start_date", "pk"]
-
-    def __str__(self):
-        return f"{self.organization} @ {self.site}"
-
-    def get_absolute_url(self):
-        return reverse("hubs:residency_detail", kwargs={"pk": self.pk})
-
-    def clean(self):
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date must not be before the start date.")})
+# -- residencies: khooshe.hubs.residents.models (Residency is re-exported below) ---------------------
 
 
 # The other areas of the hubs app keep their models next to their services and views; importing them here

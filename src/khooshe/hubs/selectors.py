@@ -112,6 +112,11 @@ def may_book(user, space: Space, on: dt.date | None = None) -> bool:
     if own & resident_organization_ids([site.pk], on):
         return True
     if audience == Audience.LINKED:
+        from khooshe.hubs.network.selectors import guest_may_book
+
+        ruled = guest_may_book(user, space, on)  # the site's link rules decide when they cover the user
+        if ruled is not None:
+            return ruled
         linked = set(site.linked_hubs.values_list("pk", flat=True))
         if (own | set(acc.hub_ids)) & linked:
             return True
@@ -192,7 +197,9 @@ class Epoch(Func):
     """Seconds since 1970 of a datetime column, computed by the database (an integer is read much faster
     than a datetime: the week calendar of a big site reads tens of thousands)."""
 
-    template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS bigint)"
+    # date_part (double precision) rather than EXTRACT, which returns numeric since PostgreSQL 14: the
+    # numeric conversion of every row made reading a week of a big site about 15% slower (same whole seconds).
+    template = "CAST(date_part('epoch', %(expressions)s) AS bigint)"
     output_field = BigIntegerField()
 
     def as_sqlite(self, compiler, connection, **extra):

@@ -41,6 +41,7 @@ from .models import (
     Weekday,
     new_token,
 )
+from .residents.services import credit_decision, record_credit_charge
 
 EXCLUSION_VIOLATION = "23P01"
 EARLIEST, LATEST = 2000, 2099  # the years a booking may fall in (Gregorian)
@@ -142,7 +143,10 @@ def check_booking_rules(*, user, space: Space, start: dt.datetime, end: dt.datet
         raise BookingError(_("“%(space)s” cannot be booked; choose a room, desk or hall.") % {"space": space},
                            "space")
     if not selectors.may_book(user, space):
-        raise BookingError(_("“%(space)s” can be booked by: %(who)s. Ask the hub's staff for access.")
+        from khooshe.hubs.network.selectors import booking_refusal
+
+        raise BookingError(booking_refusal(user, space)
+                           or _("“%(space)s” can be booked by: %(who)s. Ask the hub's staff for access.")
                            % {"space": space, "who": space.get_bookable_by_display()}, "space")
     if not (EARLIEST <= start.year and end.year <= LATEST):
         raise BookingError(_("Book a time between the years %(first)s and %(last)s.")
@@ -233,6 +237,9 @@ def create_booking(*, user, space: Space, start: dt.datetime, end: dt.datetime, 
             raise BookingError(_("You may book only for an organization you belong to."), "organization")
     blocked_until = end + space.buffer
     hours = Decimal((end - start).total_seconds()) / Decimal(3600)
+    from khooshe.hubs.network.selectors import booking_price_factor
+
+    hours *= booking_price_factor(user, space)  # a guest from a linked house pays under the house's rule
     for attempt in range(3):
         try:
             # Outermost: one transaction (no savepoint); inside a caller's transaction: a savepoint. A
@@ -241,13 +248,19 @@ def create_booking(*, user, space: Space, start: dt.datetime, end: dt.datetime, 
                 _write_lock(space)
                 if _count_conflicts(space, start, blocked_until, now):
                     raise conflict_for(space, start, end, now)
+                # A resident's room booking is paid from its month's credits when they cover it.
+                payment = credit_decision(
+                    user=user, space=space, organization=organization, start=start,
+                    credits=(hours * space.credits_per_hour).quantize(Decimal("0.01")),
+                    price=int((hours * space.price_per_hour).to_integral_value()),
+                    is_staff=selectors.is_site_staff(user, space.site))
                 booking = Booking.objects.create(
                     space=space, booked_by=user, organization=organization, title=title, note=note, start=start,
                     end=end, blocked_until=blocked_until, series=series,
                     status=Booking.Status.HELD if hold else Booking.Status.CONFIRMED,
                     hold_expires_at=now + dt.timedelta(minutes=space.site.hold_minutes) if hold else None,
-                    price=int((hours * space.price_per_hour).to_integral_value()),
-                    credits=(hours * space.credits_per_hour).quantize(Decimal("0.01")))
+                    price=payment.price, credits=(hours * space.credits_per_hour).quantize(Decimal("0.01")))
+                record_credit_charge(booking=booking, decision=payment)
                 BookingSlot.objects.bulk_create([
                     BookingSlot(booking=booking, space_id=pk, start=start, blocked_until=blocked_until,
                                 tag=None if pk == space.pk else booking.pk) for pk in space.path_ids])

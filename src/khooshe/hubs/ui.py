@@ -2,11 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from khooshe.core.generic import ModelConfig, RelatedList, register
+from khooshe.core.generic import ModelConfig, RelatedList, register, register_menu_link
 
 from . import api, filters, forms, models, services
 
 GROUP = _("Hubs")
+
+register_menu_link(GROUP, _("Book a space"), "hubs:book")
+register_menu_link(GROUP, _("My bookings"), "hubs:my_bookings")
+register_menu_link(GROUP, _("Dashboards"), "hubs:network_dashboards")
+register_menu_link(GROUP, _("My applications"), "hubs:cohorts_my_applications")
+register_menu_link(GROUP, _("Office hours"), "hubs:cohorts_office_hours")
 
 register(ModelConfig(
     model=models.Site,
@@ -74,17 +80,6 @@ register(ModelConfig(
     detail_template="hubs/booking_extra.html",
     save_service=services.save_booking_from_form,
     api_read_only=True,  # bookings are made through POST /api/hubs/book/ (409 on conflict)
-    menu_group=GROUP,
-))
-
-register(ModelConfig(
-    model=models.Residency,
-    filterset_class=filters.ResidencyFilterSet,
-    form_class=forms.ResidencyForm,
-    serializer_class=api.ResidencySerializer,
-    slug="residencies",
-    list_columns=["organization", "site", "plan", "start_date", "end_date", "monthly_price"],
-    select_related=["organization", "site"],
     menu_group=GROUP,
 ))
 

@@ -63,12 +63,18 @@ def review_score(review, weights: dict[int, Decimal] | None = None) -> float | N
     return float(total / weight) if weight else None
 
 
+def mean_review_score(reviewer_scores) -> float | None:
+    """The mean over reviewers of their weighted means (reviews without a score left out), to three
+    decimals; None before any scored review. Shared with the hubs' cohort applications."""
+    scores = [s for s in reviewer_scores if s is not None]
+    return round(sum(scores) / len(scores), 3) if scores else None
+
+
 def proposal_score(proposal: Proposal) -> float | None:
     """The proposal's score: the mean over reviewers of each reviewer's weighted mean (1 to 5); None
     before any review."""
     weights = criteria_weights(proposal.challenge)
-    scores = [s for s in (review_score(r, weights) for r in proposal.reviews.all()) if s is not None]
-    return round(sum(scores) / len(scores), 3) if scores else None
+    return mean_review_score(review_score(r, weights) for r in proposal.reviews.all())
 
 
 def ranked_proposals(challenge: Challenge, user) -> list[tuple[Proposal, float | None]]:
