@@ -82,6 +82,32 @@ def test_hubs_have_spaces_and_bookings_that_never_overlap(loaded):
         assert not overlapping.filter(tag__isnull=True).exists()
 
 
+def test_the_factory_runs_residents_events_services_programs_and_a_siting_study(loaded):
+    from khooshe.hubs.catalogue.models import ServiceRequest
+    from khooshe.hubs.cohorts.models import CohortApplication
+    from khooshe.hubs.events.models import Event, EventRegistration
+    from khooshe.hubs.network.models import HubNetwork
+    from khooshe.hubs.residents.models import Residency
+    from khooshe.hubs.siting.models import SitingStudy
+    from khooshe.hubs.siting.services import rank
+
+    factory = Site.objects.get(operator__name_en="Kerman Innovation Factory")
+    residencies = Residency.objects.filter(site=factory)
+    assert residencies.count() == 32
+    assert residencies.filter(status=Residency.Status.GRADUATED).count() == 3
+    assert residencies.filter(stage_moves__isnull=False).distinct().count() >= 20
+    events = Event.objects.filter(site=factory)
+    assert events.count() == 3
+    assert EventRegistration.objects.filter(event__in=events, status="waitlisted").exists()
+    assert EventRegistration.objects.filter(event__in=events, checked_in_at__isnull=False).exists()
+    assert set(ServiceRequest.objects.filter(service__site=factory).values_list("status", flat=True)) >= {
+        "submitted", "assigned", "in_progress", "done"}
+    assert set(CohortApplication.objects.values_list("status", flat=True)) >= {"accepted", "waitlisted", "rejected"}
+    assert HubNetwork.objects.get().members.count() == 4
+    ranking = rank(SitingStudy.objects.get(), with_sensitivity=False)
+    assert sorted(ranking.ranks.values()) == [1, 2, 3, 4]
+
+
 def test_loading_again_writes_nothing(loaded):
     admin = get_user_model().objects.get(username="demo-apps-admin")
     before = (Program.objects.count(), Challenge.objects.count(), Mission.objects.count(), Booking.objects.count())
