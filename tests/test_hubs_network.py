@@ -238,3 +238,24 @@ def test_guest_price_uses_the_day_of_the_booking(houses):
     former = resident_member(site_a, on=dt.date(2020, 1, 1))
     hm.Residency.objects.filter(site=site_a).update(end_date=dt.date(2021, 1, 1))
     assert not net.guest_rights(former, site_a).is_guest  # no longer resident, and not a member house either
+
+
+# -- the same rule for events and services --------------------------------------------------------------
+def test_a_guest_attends_members_events_and_requests_services_as_the_rule_says(houses):
+    from khooshe.hubs.catalogue.models import Service, ServiceAudience
+    from khooshe.hubs.catalogue.selectors import may_request
+    from khooshe.hubs.events.models import Event, EventAudience
+    from khooshe.hubs.events.selectors import may_attend
+
+    day = open_day(houses["a"])
+    event = Event.objects.create(site=houses["a"], title="Members' evening", start=at(day, 17), end=at(day, 19),
+                                 capacity=20, audience=EventAudience.MEMBERS, status=Event.Status.PUBLISHED)
+    service = Service.objects.create(site=houses["a"], name="IP clinic", audience=ServiceAudience.LINKED)
+    guest = houses["guest"]
+    assert may_attend(guest, event)  # the rule lets guests attend members' events ...
+    assert not may_request(guest, service)  # ... but not request services
+    houses["rule"].can_attend_events, houses["rule"].can_request_services = False, True
+    houses["rule"].save()
+    assert not may_attend(guest, event) and may_request(guest, service)
+    resident = resident_member(houses["a"])  # the house's own residents are no guests
+    assert may_attend(resident, event) and may_request(resident, service)

@@ -28,6 +28,13 @@ def may_request(user, service: Service) -> bool:
     if service.audience == ServiceAudience.MEMBERS:
         return bool(access_for(user).organization_ids)
     if service.audience == ServiceAudience.LINKED:
+        if service.site_id in resident_site_ids(user):
+            return True
+        from khooshe.hubs.network.selectors import guest_rights
+
+        rights = guest_rights(user, service.site)
+        if rights.governed:  # a member of a linked house requests under the house's link rule
+            return rights.can_request_services
         return service.site_id in member_site_ids(user)
     return service.site_id in resident_site_ids(user)
 

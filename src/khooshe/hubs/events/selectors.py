@@ -54,6 +54,13 @@ def may_attend(user, event: Event) -> bool:
     on = timezone.localdate()
     if event.audience == EventAudience.RESIDENTS:
         return bool(set(access_for(user).organization_ids) & resident_organization_ids([event.site_id], on))
+    if event.site_id in resident_site_ids(user, on):
+        return True
+    from khooshe.hubs.network.selectors import guest_rights
+
+    rights = guest_rights(user, event.site, on)
+    if rights.governed:  # a member of a linked house attends under the house's link rule
+        return rights.can_attend_events
     return event.site_id in member_site_ids(user, on)
 
 
