@@ -28,8 +28,11 @@ def loaded(django_db_setup, django_db_blocker):
         lines = demo.load_app_parts(admin)
     yield lines
     with django_db_blocker.unblock():
+        from django_tasks_db.models import DBTaskResult
+
         demo.remove_demo()
         get_user_model().objects.filter(username="demo-apps-admin").delete()
+        DBTaskResult.objects.all().delete()  # the notifications the demo's challenges queued for a worker
         if not had_reference:
             from auditlog.context import disable_auditlog
 

@@ -460,3 +460,30 @@ def ibis_threads(table) -> int:
     import ibis
 
     return int(ibis.get_backend(table).raw_sql("SELECT current_setting('threads')").fetchone()[0])
+
+
+# -- only the first and the analysed years are grouped ------------------------------------------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(establishment_years_rows(True), st.sampled_from(["latest", [2020], [2019], [2021, 2020]]))
+def test_analysed_years_give_the_same_groups_from_a_frame_and_from_parquet(tmp_path, rows, years):
+    frame = pd.DataFrame(rows, columns=["r", "i", "y", "plant", "v"])
+    path = tmp_path / "records.parquet"
+    frame.to_parquet(path)
+    present = sorted(frame["y"].unique().tolist())
+    chosen = [present[-1]] if years == "latest" else years
+    keep = [present[0], *chosen]
+    everything = aggregate(frame, **COLUMNS, plant_squares=True)
+    expected = everything[everything["year"].isin(keep)].reset_index(drop=True)
+    for source in (frame, open_source(str(path))):  # grouped then selected / selected before grouping
+        got = aggregate(source, **COLUMNS, plant_squares=True, analysed_years=years)
+        assert got.attrs["years"] == present
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_analysed_years_need_a_year_column_and_say_which_words_they_take(tmp_path):
+    frame = pd.DataFrame({"r": ["A"], "i": ["x"], "y": [2020], "plant": [1], "v": [3]})
+    with pytest.raises(AnalyticsInputError, match="analysed_years needs a year column"):
+        aggregate(frame, region_col="r", industry_col="i", value_col="v", analysed_years="latest")
+    with pytest.raises(AnalyticsInputError, match="'latest'"):
+        aggregate(frame, **COLUMNS, analysed_years="last")

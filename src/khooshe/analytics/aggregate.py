@@ -565,6 +565,7 @@ def aggregate(
     missing_values: Literal["error", "zero"] = "error",
     establishment_years: Sequence[Any] | Literal["latest"] | None = None,
     plant_squares: bool = False,
+    analysed_years: Sequence[Any] | Literal["latest"] | None = None,
 ) -> pd.DataFrame:
     r"""Sum raw records per region, industry (and year) in the backend; return the small long table.
 
@@ -611,6 +612,14 @@ def aggregate(
         value, :math:`\sum_{k \in g} v_k^2`: with one record per plant (establishment and year), the
         numerator of the plant Herfindahl of :func:`khooshe.analytics.indicators.ellison_glaeser_from_cells`,
         so Ellison-Glaeser needs no second pass over the records.
+    analysed_years : list of years or "latest", optional
+        With ``year_col``: return only the groups of the first year of the data and of these years
+        (``"latest"``: the last year), what an analysis of one year against the start of the data uses;
+        the years present in the data are in ``result.attrs["years"]`` either way.  Where the checks come
+        from the file's statistics (a Parquet file on DuckDB) the other years' records are not grouped at
+        all, which saves most of the query when the data has many years; elsewhere they are grouped (the
+        checks of every record ride on the grouped query) and left out afterwards.  Same groups, same
+        values either way.
 
     Returns
     -------
@@ -675,6 +684,10 @@ def aggregate(
         raise AnalyticsInputError(
             "bad_argument", "plant_squares needs a value (employment) column.", argument="plant_squares",
         )
+    if analysed_years is not None and year_col is None:
+        raise AnalyticsInputError(
+            "bad_argument", "analysed_years needs a year column.", argument="analysed_years",
+        )
     c = _prepare(table, {"region": region_col, "industry": industry_col, "year": year_col,
                          "establishment": establishment_col, "value": value_col, "wage": wage_col})
     t, exprs = c.table, c.exprs
@@ -694,9 +707,16 @@ def aggregate(
         # float64 before squaring: a squared int64 could overflow on very large plants
         size = exprs["value"].cast("float64")
         metrics["employment_squares"] = (size * size).sum()
+    present = wanted = None
     if _checked_apart(t):  # the grouped query without check columns, the checks from the statistics
-        frame = _fetch(t.group_by(**keys).aggregate(**metrics), list(keys))
         checks = _execute(t.aggregate(**_check_metrics(c, {})), arrow=True).to_pandas()
+        grouped = t
+        if analysed_years is not None:  # read the years first (one column), then group only those wanted
+            present = _present_years(c)
+            wanted = _wanted_years(present, analysed_years)
+            if present is not None and not set(present) <= set(wanted):
+                grouped = t.filter(exprs["year"].isin(wanted))
+        frame = _fetch(grouped.group_by(**keys).aggregate(**metrics), list(keys))
     else:
         frame = _fetch(t.group_by(**keys).aggregate(**metrics, **_check_metrics(c, keys)), list(keys))
         checks = None
@@ -707,7 +727,38 @@ def aggregate(
     out = _tidy(frame, list(keys), measures, integer=("establishments",))
     if establishment_years is not None:
         out["establishments"] = _establishments_in_years(c, frame, establishment_years)
+    if analysed_years is not None:
+        if present is None:  # grouped every year (or the years could not be read apart): select here
+            present = sorted(pd.unique(out["year"]).tolist())
+            wanted = _wanted_years(present, analysed_years)
+            out = out[out["year"].isin(wanted)].reset_index(drop=True)
+        out.attrs["years"] = present
     return out
+
+
+def _present_years(c: _Columns) -> list[Any] | None:
+    """The distinct years of the records, sorted; None when a year is missing or did not read as a year
+    (the grouped query then reports it as it does without ``analysed_years``)."""
+    years = _execute(c.table.select(year=c.exprs["year"]).distinct(), arrow=True).column("year").to_pylist()
+    if any(y is None for y in years):
+        return None
+    return sorted(years)
+
+
+def _wanted_years(present: list[Any] | None, analysed_years: Sequence[Any] | str) -> list[Any]:
+    """The first year present and the analysed ones (``"latest"``: the last year present)."""
+    if not present:
+        return []
+    if isinstance(analysed_years, str):
+        if analysed_years != "latest":
+            raise AnalyticsInputError(
+                "bad_argument", f"analysed_years must be a list of years or 'latest', got {analysed_years!r}.",
+                argument="analysed_years", value=analysed_years,
+            )
+        chosen = [present[-1]]
+    else:
+        chosen = list(analysed_years)
+    return list(dict.fromkeys([present[0], *chosen]))
 
 
 def _establishments_in_years(c: _Columns, frame: pd.DataFrame, years: Sequence[Any] | str) -> np.ndarray:

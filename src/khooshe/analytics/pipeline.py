@@ -169,9 +169,11 @@ def run_pipeline(
         value_col=columns.get("value_col"), year_col=columns.get("year_col"),
         establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
         missing_values=options.missing_values, establishment_years=establishment_years, plant_squares=plants,
+        # the run compares the analysed year with the first one: other years are not grouped
+        analysed_years=None if not columns.get("year_col") else ("latest" if options.year is None else [options.year]),
     )
 
-    years = sorted(long["year"].unique().tolist()) if "year" in long.columns else []
+    years = list(long.attrs.get("years", [])) if "year" in long.columns else []
     year = options.year if options.year is not None else (years[-1] if years else None)
     if years and year not in years:
         raise AnalyticsInputError("unknown_year", f"The year {year!r} is not in the data; years present: "
@@ -193,7 +195,7 @@ def run_pipeline(
     meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
                             "options": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "geometry"},
                             "regions": int(employment.shape[0]), "industries": int(employment.shape[1]),
-                            "records_aggregated": int(len(long)),
+                            "records_aggregated": int(len(long)),  # cells of the first and analysed years
                             "dropped_regions": dropped_regions, "dropped_industries": dropped_industries}
 
     # Related industries first: the Leiden cluster definitions (seconds, holding the GIL) then run in a
@@ -213,6 +215,11 @@ def run_pipeline(
         meta["relatedness_sources"] = list(parts)
     definitions = None
     if related is not None:
+        if options.cluster_method == "leiden":
+            # Imported here, not in the forked child: importing igraph there (it loads matplotlib) while
+            # this process has DuckDB's threads could crash the child, which then costs a second run.
+            import igraph  # noqa: F401
+            import leidenalg  # noqa: F401
         definitions = _Background(relatedness.define_clusters, related, method=options.cluster_method,
                                   resolution=options.cluster_resolution, seed=options.seed,
                                   parallel=options.parallel)
