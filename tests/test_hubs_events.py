@@ -4,6 +4,7 @@ public registration, closed registration, the room booked on publishing, permiss
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -440,3 +441,23 @@ def test_register_page_explains_why_one_cannot_register(client):
     assert 'id="registration-closed"' in page and 'id="registration-form"' not in page
     refused = client.post(f"/hubs/events/{closed.pk}/register/", {"name": "Sara", "email": "sara@example.org"})
     assert refused.status_code == 400 and not closed.registrations.exists()
+
+
+def test_events_held_by_the_clusters_hubs_feed_its_indicators():
+    from factories import make_cluster, make_membership
+
+    from khooshe.monitoring.sources import SourceContext, source_values
+
+    event = make_event(capacity=5)
+    services.register(event=event, name="Sara Karimi", email="sara@example.org")
+    registration = services.register(event=event, name="Ali Rezaei", email="ali@example.org")
+    services.check_in(user=staff_of_site(event.site), event=event, code=registration.code,
+                      now=event.start + dt.timedelta(minutes=5))
+    cluster = make_cluster()
+    day = timezone.localtime(event.start).date()
+    ctx = SourceContext(program=None, cluster=cluster, start=day.replace(day=1), end=day + dt.timedelta(days=31))
+    wanted = ["hub_events", "hub_event_attendance"]
+    assert source_values(ctx, wanted) == {"hub_events": Decimal(0), "hub_event_attendance": Decimal(0)}
+    make_membership(cluster=cluster, organization=event.site.operator)  # the hub joins the cluster
+    ctx = SourceContext(program=None, cluster=cluster, start=day.replace(day=1), end=day + dt.timedelta(days=31))
+    assert source_values(ctx, wanted) == {"hub_events": Decimal(1), "hub_event_attendance": Decimal(1)}

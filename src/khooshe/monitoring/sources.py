@@ -192,3 +192,24 @@ SOURCES.update({
     "hub_graduates": Source(_("Teams of the cluster that graduated from a hub in the period"),
                             lambda ctx: Decimal(_hub_outcomes(ctx)["graduates"])),
 })
+
+
+# -- hubs: events held (issue 5: "events held") -----------------------------------------------------------
+def _hub_events(ctx: SourceContext) -> dict:
+    """hubs.events.selectors.event_figures for the sites of the cluster's own hubs (operators that are
+    members): the events the cluster's innovation factories and creative houses held in the period."""
+    if "hub_events" not in ctx._cache:
+        from khooshe.hubs.events.selectors import event_figures
+        from khooshe.hubs.models import Site
+
+        sites = list(Site.objects.filter(operator_id__in=ctx.members()).values_list("pk", flat=True))
+        ctx._cache["hub_events"] = event_figures(site_ids=sites, first=ctx.start, last=ctx.end)
+    return ctx._cache["hub_events"]
+
+
+SOURCES.update({
+    "hub_events": Source(_("Events held in the period by the hubs that are members of the cluster"),
+                         lambda ctx: Decimal(_hub_events(ctx)["events"])),
+    "hub_event_attendance": Source(_("People checked in at those events"),
+                                   lambda ctx: Decimal(_hub_events(ctx)["attended"])),
+})
