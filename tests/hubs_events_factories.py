@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.utils import timezone
 from factories import make_org, make_role, make_user, seq
@@ -32,10 +33,18 @@ def resident_of(site: hm.Site, **kw):
     return member_of(org, **kw)
 
 
+def local_start(days: int, hour: int) -> dt.datetime:
+    """``hour`` o'clock in Tehran ``days`` from today there: an event that ends the same local day whatever
+    the time the tests run (the event form has one date and two times)."""
+    tz = zoneinfo.ZoneInfo("Asia/Tehran")
+    return dt.datetime.combine(timezone.now().astimezone(tz).date() + dt.timedelta(days=days), dt.time(hour),
+                               tzinfo=tz)
+
+
 def make_event(**kw) -> hm.Event:
     """A published public event (without a space: no booking) a few days ahead, 10 seats."""
     n = seq()
-    start = kw.pop("start", timezone.now() + dt.timedelta(days=5 + n % 3, hours=n % 5))
+    start = kw.pop("start", local_start(5 + n % 3, 9 + n % 5))
     defaults = {"title": f"رویداد {n}", "description": "گفت‌وگو درباره نوآوری", "start": start,
                 "end": start + dt.timedelta(hours=2), "capacity": 10, "status": hm.Event.Status.PUBLISHED}
     defaults.update(kw)
@@ -46,9 +55,8 @@ def make_event(**kw) -> hm.Event:
 
 def make_events(n: int = 3) -> list[hm.Event]:
     site = make_site()
-    now = timezone.now()
     return [make_event(site=site, title=f"Event-{seq()}-{i}", capacity=5 + 10 * i,
-                       start=now + dt.timedelta(days=3 + i)) for i in range(n)]
+                       start=local_start(3 + i, 10)) for i in range(n)]
 
 
 def make_service(**kw) -> hm.Service:
