@@ -61,7 +61,7 @@ def test_concurrent_acceptances_never_overfill_the_cohort():
         client = APIClient()
         client.force_authenticate(staff)
         response = client.post(f"/api/hubs/applications/{applications[i].pk}/decide/", {"decision": "accepted"},
-                               format="json")
+                               format="json", HTTP_ACCEPT_LANGUAGE="en")  # the refusals are checked in English
         return response.status_code, response.json()
 
     results = run_at_once(len(applications), accept)
