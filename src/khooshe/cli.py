@@ -179,12 +179,12 @@ def _demo_analysis(username: str) -> None:
 
 @app.command("import", short_help="Import a CSV/XLSX file: all rows or none.")
 def import_(
-    kind: str = typer.Argument(..., help="What the file holds: organizations, people or relations."),
+    kind: str = typer.Argument(..., help="What the file holds: organizations, people, relations or agreements."),
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .xlsx file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate every row and report, write nothing."),
     language: str = typer.Option("fa", help="Language of the error report: fa or en."),
 ) -> None:
-    """Import organizations, people or relations from CSV/XLSX: all rows or none, errors by row and column."""
+    """Import organizations, people, relations or agreements from CSV/XLSX: all rows or none, errors by row and column."""
     setup_django()
     from khooshe.core.tabular_cli import run_import
 
@@ -193,10 +193,10 @@ def import_(
 
 @app.command(short_help="Export to CSV/XLSX in the format import reads.")
 def export(
-    kind: str = typer.Argument(..., help="What to export: organizations, people or relations."),
+    kind: str = typer.Argument(..., help="What to export: organizations, people, relations or agreements."),
     path: Path = typer.Argument(..., dir_okay=False, help="Target file; .csv or .xlsx decides the format."),
 ) -> None:
-    """Export organizations, people or relations to CSV/XLSX in the format that `import` reads back."""
+    """Export organizations, people, relations or agreements to CSV/XLSX in the format that `import` reads back."""
     setup_django()
     from khooshe.core.tabular_cli import run_export
 

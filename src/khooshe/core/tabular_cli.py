@@ -1,6 +1,6 @@
 """`khooshe import` and `khooshe export`: the command-line side of core.tabular.
 
-Both find the model by the kind ("organizations", "people", "relations": the URL slug of a registered
+Both find the model by the kind ("organizations", "people", "relations", "agreements": the URL slug of a registered
 model that has a TabularSpec). The command line is trusted (it runs on the server): an import is recorded
 in the history with no user ("system") and ``"source": "cli"``.
 

@@ -76,7 +76,7 @@ class AgreementSerializer(BaseModelSerializer):
     class Meta:
         model = models.Agreement
         fields = ["id", "title", "kind", "subject", "parties", "signed_on", "start_date", "end_date", "document",
-                  "visibility", *TIMESTAMPS]
+                  "visibility", "external_id", *TIMESTAMPS]
         read_only_fields = ["document", *TIMESTAMPS]
 
     def validate_parties(self, parties):

@@ -56,7 +56,7 @@ class AgreementForm(BaseModelForm):
     class Meta:
         model = models.Agreement
         fields = ["title", "kind", "subject", "parties", "signed_on", "start_date", "end_date", "document",
-                  "visibility"]
+                  "visibility", "external_id"]
         widgets = {"parties": AutocompleteSelectMultiple()}
 
     def clean_parties(self):

@@ -734,6 +734,8 @@ class Agreement(SearchableModel):
     document = models.FileField(_("document"), upload_to=agreement_upload_path, blank=True)
     visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices,
                                   default=Visibility.PRIVATE)
+    external_id = models.CharField(_("external ID"), max_length=64, null=True, blank=True, unique=True,
+                                   help_text=_("Your key for this agreement (imports update by it)."))
 
     objects = AgreementQuerySet.as_manager()
 
@@ -750,6 +752,13 @@ class Agreement(SearchableModel):
 
     def search_parts(self):
         return [self.title, self.subject]
+
+    def prepare_for_save(self):
+        self.external_id = normalize(self.external_id) or None
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:

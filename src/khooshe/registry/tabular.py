@@ -1,4 +1,4 @@
-"""The import/export files of the registry: organizations, people and relations (see core.tabular).
+"""The import/export files of the registry: organizations, people, relations and agreements (see core.tabular).
 
 Keys (how a row finds the record it updates):
 
@@ -6,7 +6,8 @@ Keys (how a row finds the record it updates):
   every time (the report warns about it);
 - person: the external ID; a person with several roles takes one row per role, with the same person cells;
 - relation: the external ID, else (source, target, type) among relations without an external ID; for
-  undirected types (partnership, joint project) the order of source and target does not matter.
+  undirected types (partnership, joint project) the order of source and target does not matter;
+- agreement: the external ID; a row without one creates a new agreement every time (the report warns).
 
 Organizations are referred to (relation source/target, a person's organization) by national ID, external
 ID or exact Persian name. See docs/import-export.md.
@@ -46,6 +47,7 @@ from khooshe.core.text import fold, normalize
 from .access import access_for
 from .models import (
     UNDIRECTED_TYPES,
+    Agreement,
     EmployeeBand,
     Organization,
     Person,
@@ -53,6 +55,7 @@ from .models import (
     Region,
     Relation,
     Sector,
+    Visibility,
 )
 from .validators import validate_national_id
 
@@ -765,6 +768,174 @@ class RelationSpec(TabularSpec):
             self.write(creates, updates, ctx)
 
 
+# -- agreements -------------------------------------------------------------------------------------------
+class PartiesColumn(M2MColumn):
+    """Organizations named by national ID, external ID or exact Persian name, separated by ";".
+
+    A cell is split and normalized when it is read; the references are resolved per batch (one query) in
+    ``AgreementSpec.process_batch``, which rewrites each to the organization's canonical reference (its
+    national ID, else external ID, else Persian name) so that a file naming a party by name and the stored
+    agreement compare equal.
+    """
+
+    separators = (";", "؛")  # not the comma: organization names contain commas
+
+    def prepare(self, ctx):
+        ctx.cache.setdefault("parties", {"by_ref": {}, "by_id": {}})
+
+    def canonical(self, part, ctx):
+        return normalize_cell(part)
+
+    def remember(self, org, ctx) -> str:
+        reference = organization_reference(org)
+        cache = ctx.cache["parties"]
+        cache["by_ref"][reference] = org.pk
+        cache["by_id"][org.pk] = reference
+        return reference
+
+    def token_of(self, org):
+        return organization_reference(org)
+
+    def ids_of(self, tokens, ctx):
+        by_ref = ctx.cache["parties"]["by_ref"]
+        return [by_ref[token] for token in tokens]
+
+    def load(self, objs, ctx):
+        through, own, other = self.through()
+        ids = set(through.objects.filter(**{f"{own.attname}__in": [o.pk for o in objs]})
+                  .values_list(other.attname, flat=True)) if objs else set()
+        missing = ids - set(ctx.cache["parties"]["by_id"])
+        for org in Organization.objects.filter(pk__in=missing).only(*_ORG_REF_FIELDS):
+            self.remember(org, ctx)
+        super().load(objs, ctx)
+
+    def tokens_of_ids(self, ids, ctx):
+        by_id = ctx.cache["parties"]["by_id"]
+        return tuple(sorted({by_id[pk] for pk in ids}, key=token_order))
+
+
+class AgreementSpec(TabularSpec):
+    kind = "agreements"
+    model = Agreement
+    derived_fields = ("search_text",)
+    key_help = gettext_lazy(
+        "A row updates the agreement with the same external_id; a row without one creates a new agreement "
+        "every time the file is imported. Parties are organizations named by national ID, external ID or exact "
+        "Persian name, separated by “;”; they must already exist: import organizations first.")
+    columns = [
+        KeyColumn("external_id", help_text=gettext_lazy("Your key for this agreement."), example="AGR-0001"),
+        TextColumn("title", required=True, normalized=True, example="تفاهم‌نامه همکاری فرآوری پسته"),
+        ChoiceColumn("kind", default=Agreement.Kind.MOU, help_text=gettext_lazy("Empty means mou."),
+                     example="consortium"),
+        PartiesColumn("parties", required=True, help_text=gettext_lazy(
+            "At least two organizations (national ID, external ID or Persian name) separated by “;”."),
+                      example="10861802874;KRM-0001"),
+        TextColumn("subject"),
+        DateColumn("signed_on", help_text=gettext_lazy("2024-08-02 or 1403/05/12."), example="1402/06/01"),
+        DateColumn("start_date", example="1402/07/01"),
+        DateColumn("end_date", example="1404/06/31"),
+        ChoiceColumn("visibility", default=Visibility.PRIVATE, help_text=gettext_lazy("Empty means private."),
+                     example="public"),
+    ]
+
+    def prepare(self, ctx):
+        _access(ctx)
+
+    def can_import(self, user):
+        return user is None or bool(user.is_authenticated and Agreement.can_be_created_by(user))
+
+    def export_queryset(self, queryset):
+        return queryset.prefetch_related("parties")  # the list page may have prefetched them already
+
+    def check_row(self, row, ctx):
+        start, end = row.values.get("start_date"), row.values.get("end_date")
+        if start and end and end < start:
+            self.row_error(ctx, row, "end_date", _("The end date must be after the start date."))
+
+    def check_object(self, agreement, row, ctx):  # one date in the file, the other already stored
+        if (agreement.start_date and agreement.end_date and agreement.end_date < agreement.start_date
+                and "end_date" not in row.failed):
+            self.row_error(ctx, row, "end_date", _("The end date must be after the start date."))
+
+    def _resolve_parties(self, rows, ctx):
+        """Resolve every party of the batch in one query; report unknown or ambiguous names per row."""
+        column = self.column("parties")
+        references = {ref for row in rows if "parties" not in row.failed for ref in row.values.get("parties", ())}
+        orgs = resolve_organizations(references)
+        for row in rows:
+            if "parties" in row.failed or "parties" not in row.values:
+                continue
+            problems, canonical = [], set()
+            for reference in row.values["parties"]:
+                org = orgs.get(reference)
+                if isinstance(org, Organization):
+                    canonical.add(column.remember(org, ctx))
+                else:
+                    problems.append(org)
+            if problems:
+                self.row_error(ctx, row, "parties", " ".join(problems))
+            elif len(canonical) < 2:
+                self.row_error(ctx, row, "parties", _(
+                    "An agreement needs at least two different parties: name them separated by “;”."))
+            else:
+                row.values["parties"] = tuple(sorted(canonical, key=token_order))
+
+    def process_batch(self, rows, ctx):
+        is_admin, editable = _access(ctx)
+        self._resolve_parties(rows, ctx)
+        org_id_of = ctx.cache["parties"]["by_ref"]
+        has_eid = ctx.has("external_id")
+        eids = set()
+        for row in rows:
+            eid = row.values.get("external_id")
+            if eid and "external_id" not in row.failed:
+                first = ctx.seen_before("external_id", eid, row.number)
+                if first is not None:
+                    self.row_error(ctx, row, "external_id", _("Duplicate row: external_id “%(value)s” is already "
+                                                              "on row %(row)s.") % {"value": eid, "row": first})
+                else:
+                    eids.add(eid)
+        existing = {a.external_id: a for a in Agreement.objects.filter(external_id__in=eids)} if eids else {}
+        if existing and not is_admin:
+            through = Agreement.parties.through
+            current = defaultdict(set)
+            for agreement_id, org_id in through.objects.filter(
+                    agreement_id__in=[a.pk for a in existing.values()]).values_list("agreement_id",
+                                                                                     "organization_id"):
+                current[agreement_id].add(org_id)
+        plans = []
+        for row in rows:
+            if row.failed & {"external_id", "parties"}:
+                continue
+            eid = row.values.get("external_id")
+            agreement = existing.get(eid) if eid else None
+            party_ids = {org_id_of[ref] for ref in row.values.get("parties", ())}
+            if not is_admin:
+                if agreement is not None and not current[agreement.pk] & editable:
+                    self.row_error(ctx, row, "external_id", _(
+                        "You may not change the agreement “%(name)s”: none of its parties is an organization "
+                        "you manage.") % {"name": _name(agreement)})
+                    continue
+                if party_ids and not party_ids & editable:
+                    self.row_error(ctx, row, "parties", _(
+                        "One of the parties must be an organization you manage."))
+                    continue
+            if agreement is None and not eid:
+                ctx.warn_rows("keyless", row.number, _(
+                    "%(count)s rows have no external_id (rows %(rows)s): they create new agreements every time "
+                    "this file is imported. Give them an external_id to update them on the next import.")
+                              if has_eid else _(
+                    "The file has no external_id column: its %(count)s rows (rows %(rows)s) create new "
+                    "agreements every time it is imported."))
+            if not row.failed:
+                plans.append((row, agreement))
+        self.column("parties").load([obj for _row, obj in plans if obj is not None], ctx)
+        creates, updates = self.build(plans, ctx)
+        if ctx.may_write:
+            self.write(creates, updates, ctx)
+
+
 ORGANIZATIONS = OrganizationSpec()
 PEOPLE = PersonSpec()
 RELATIONS = RelationSpec()
+AGREEMENTS = AgreementSpec()

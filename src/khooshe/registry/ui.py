@@ -93,6 +93,7 @@ register(ModelConfig(
     prefetch_related=["parties"],
     related_lists=[RelatedList(_("Relations"), models.Relation, "agreement", ["source", "target", "type"])],
     menu_group=_("Ecosystem"),
+    tabular_spec=tabular.AGREEMENTS,
 ))
 
 register(ModelConfig(
