@@ -14,14 +14,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from khooshe.registry.models import Organization, Region, Relation, RelationType
 
-from .models import Booking, Site, Space, SpaceKind
 from .models import Audience as A
+from .models import Booking, Site, Space, SpaceKind
 from .selectors import opening_window
 from .services import BookingError, add_default_opening_hours, create_booking
 
@@ -214,8 +213,8 @@ def _events(user, site: Site, spaces: list[Space], residents: list[Organization]
 
 def _services(user, site: Site, residents: list[Organization], rng: random.Random) -> int:
     """The factory's catalogue, with requests of residents at every step of the workflow."""
-    from .catalogue.models import ServiceAudience, ServiceKind, ServiceRequest
     from .catalogue.models import Service as HubService
+    from .catalogue.models import ServiceAudience, ServiceKind, ServiceRequest
     from .catalogue.services import assign, rate, request_service, set_status
 
     lawyers = Organization.objects.filter(kind="service_provider", external_id__startswith="demo-").order_by("pk")

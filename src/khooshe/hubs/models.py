@@ -508,9 +508,12 @@ class MemberFeed(models.Model):
 
 # The other areas of the hubs app keep their models next to their services and views; importing them here
 # registers them under the app label "hubs" (one migration file per area, see migrations/).
+# The order in which the areas register is kept (menus list them in this order).
+# isort: off
 from khooshe.hubs.residents.models import *  # noqa: E402,F401,F403
 from khooshe.hubs.cohorts.models import *  # noqa: E402,F401,F403
 from khooshe.hubs.events.models import *  # noqa: E402,F401,F403
 from khooshe.hubs.catalogue.models import *  # noqa: E402,F401,F403
 from khooshe.hubs.network.models import *  # noqa: E402,F401,F403
 from khooshe.hubs.siting.models import *  # noqa: E402,F401,F403
+# isort: on

@@ -84,9 +84,12 @@ register(ModelConfig(
 ))
 
 # The other areas register their models themselves.
+# The order in which the areas register is kept (menus list them in this order).
+# isort: off
 from khooshe.hubs.residents import ui as _residents_ui  # noqa: E402,F401
 from khooshe.hubs.cohorts import ui as _cohorts_ui  # noqa: E402,F401
 from khooshe.hubs.events import ui as _events_ui  # noqa: E402,F401
 from khooshe.hubs.catalogue import ui as _catalogue_ui  # noqa: E402,F401
 from khooshe.hubs.network import ui as _network_ui  # noqa: E402,F401
 from khooshe.hubs.siting import ui as _siting_ui  # noqa: E402,F401
+# isort: on

@@ -50,7 +50,12 @@ def _progress_tasks(program: Program, today: dt.date, rng: random.Random) -> Non
 def _indicators(program: Program, user, today: dt.date, rng: random.Random) -> None:
     """The UNIDO indicator set with values entered for the periods that have ended, derived ones computed."""
     from khooshe.monitoring.models import Indicator, Period
-    from khooshe.monitoring.services import apply_indicator_set, compute_indicators, record_value, review_value
+    from khooshe.monitoring.services import (
+        apply_indicator_set,
+        compute_indicators,
+        record_value,
+        review_value,
+    )
 
     indicators = apply_indicator_set(user=user, program=program, key="unido-cluster")
     for indicator in indicators:

@@ -26,10 +26,10 @@ import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import import_module
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 
 from django.db import transaction
