@@ -104,6 +104,28 @@ def test_a_new_relation_is_used_by_the_next_request():
     assert after.signals["trust"] == 1.0 and [s["id"] for s in after.path] == [owner.pk, solver.pk]
 
 
+def test_parties_of_a_public_agreement_are_tied_and_a_private_one_is_never_a_path():
+    owner = make_org(name_fa="مالک مسئله")
+    solver = make_org(capabilities=WATER, name_fa="شریک کنسرسیوم")
+    secret = make_org(capabilities=WATER, name_fa="شریک پنهان")
+    index(owner, solver, secret)
+    consortium = rm.Agreement.objects.create(title="کنسرسیوم", kind="consortium", visibility="public")
+    consortium.parties.set([owner, solver, make_org()])
+    private = rm.Agreement.objects.create(title="قرارداد محرمانه", visibility="private")
+    private.parties.set([owner, secret])
+    challenge = make_challenge(owner, problem_statement=WATER)
+    result = recommend.recommend_solvers(challenge, user=make_user(superuser=True))
+    tied = next(r for r in result.items if r.object.pk == solver.pk)
+    assert tied.signals["trust"] == 1.0 and [s["name"] for s in tied.path] == ["مالک مسئله", "شریک کنسرسیوم"]
+    assert tied.track["agreements"] == 1 and tied.signals["track"] > 0
+    hidden = next(r for r in result.items if r.object.pk == secret.pk)
+    assert hidden.path == [] and hidden.signals["trust"] == 0
+    assert hidden.track["agreements"] == 1  # it still counts in the track record
+    graph = recommend.relation_graph()
+    row = graph.index[solver.pk]
+    assert graph.weights[row].sum() == pytest.approx(2 * 0.5 / 2)  # two partners, 1/(k-1) each, no date: 0.5
+
+
 def test_partners_of_the_best_matches_are_recommended_through_the_network():
     owner = make_org()
     match = make_org(capabilities=WATER)

@@ -25,7 +25,7 @@ How a challenge's solvers are ranked (``recommend_solvers``):
    track      track record: log(1 + Σ relations' strength/3 × recency + 2 × agreements × recency +
               3 × awarded proposals), divided by the largest in the registry; recency = 0.5 ** (age in
               years / ``half_life_years``)
-   trust      1 / d for the shortest path of d relations (d ≤ ``max_hops``) from the problem owner to the
+   trust      1 / d for the shortest path of d ties (d ≤ ``max_hops``) from the problem owner to the
               organization in the relation graph; the path is shown
    network    propagation of the text scores of the best matches over the relation graph (one step,
               optionally two, of the symmetric normalised adjacency D^-1/2 W D^-1/2): their partners
@@ -41,7 +41,8 @@ How a challenge's solvers are ranked (``recommend_solvers``):
 Visibility: only organizations ``Organization.objects.visible_to(user)`` are recommended, and trust paths
 and the network signal never go through an organization the user may not see.
 
-The relation graph (a SciPy sparse matrix) and the track-record scores are built once and cached: a
+The relation graph ties organizations by their relations and by the public agreements they are parties
+to (``_agreement_ties``). It (a SciPy sparse matrix) and the track-record scores are built once and cached: a
 change saved in this process invalidates them at once (signals); new or deleted records saved elsewhere
 are seen at the next data-version check (counts and highest ids of relations, agreements, parties and
 awards, every ``KHOOSHE_RECOMMEND_GRAPH_CHECK_SECONDS``), and the graph is rebuilt at least every
@@ -315,10 +316,17 @@ def _build_graph(half_life: float) -> _Graph:
             rel_count[o] = rel_count.get(o, 0) + 1
             raw_track[o] = raw_track.get(o, 0.0) + w
     agr_count: dict[int, int] = {}
-    for org, signed, start in Agreement.parties.through.objects.values_list(
-            "organization_id", "agreement__signed_on", "agreement__start_date").iterator(chunk_size=20000):
+    public_parties: dict[int, list[int]] = {}  # agreement id -> parties (ties in the graph)
+    agr_recency: dict[int, float] = {}
+    for agreement, org, signed, start, visibility in Agreement.parties.through.objects.values_list(
+            "agreement_id", "organization_id", "agreement__signed_on", "agreement__start_date",
+            "agreement__visibility").iterator(chunk_size=20000):
+        recency = _recency(signed or start, today, half_life)
         agr_count[org] = agr_count.get(org, 0) + 1
-        raw_track[org] = raw_track.get(org, 0.0) + 2 * _recency(signed or start, today, half_life)
+        raw_track[org] = raw_track.get(org, 0.0) + 2 * recency
+        if visibility == Visibility.PUBLIC:  # a private agreement is never shown as a path
+            public_parties.setdefault(agreement, []).append(org)
+            agr_recency[agreement] = recency
     award_count: dict[int, int] = {}
     for org, updated in Proposal.objects.filter(status=Proposal.Status.AWARDED).values_list("solver_id",
                                                                                             "updated_at"):
@@ -333,6 +341,7 @@ def _build_graph(half_life: float) -> _Graph:
     v = np.asarray(vals, dtype=np.float64)
     w = sparse.coo_matrix((np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r]))),
                           shape=(n, n)).tocsr()
+    w = w + _agreement_ties(public_parties, agr_recency, index, n)
     w.sum_duplicates()
     deg = np.asarray(w.sum(axis=1)).ravel()
     inv = np.where(deg > 0, 1.0 / np.sqrt(np.maximum(deg, 1e-12)), 0.0)
@@ -344,6 +353,28 @@ def _build_graph(half_life: float) -> _Graph:
         track /= track.max()
     counts = {o: (rel_count.get(o, 0), agr_count.get(o, 0), award_count.get(o, 0)) for o in index}
     return _Graph(index, ids, w.tocsr(), norm.tocsr(), track, counts)
+
+
+def _agreement_ties(parties: dict[int, list[int]], recency: dict[int, float], index: dict[int, int], n: int):
+    """Every two parties of a public agreement are tied: weight recency / (k - 1) for k parties, so that
+    each party gains as much as from one relation of strength 3 (a consortium of 30 does not outweigh a
+    bilateral contract 29 times). Computed as B^T B of the agreement-party incidence, diagonal removed."""
+    from scipy import sparse
+
+    rows, cols, vals = [], [], []
+    for number, (agreement, orgs) in enumerate(parties.items()):
+        orgs = sorted(set(orgs))
+        if len(orgs) < 2:
+            continue
+        value = math.sqrt(recency[agreement] / (len(orgs) - 1))
+        rows.extend([number] * len(orgs))
+        cols.extend(index[o] for o in orgs)
+        vals.extend([value] * len(orgs))
+    incidence = sparse.csr_matrix((vals, (rows, cols)), shape=(len(parties), n))
+    ties = (incidence.T @ incidence).tocsr()
+    ties = ties - sparse.diags(ties.diagonal())
+    ties.eliminate_zeros()
+    return ties
 
 
 _graph_state = {"checked": 0.0, "version": None, "generation": 0}
