@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook
+from table_files import write_file
 
 from khooshe.core.generic import get_config
 from khooshe.core.tabular import import_file, write_table
@@ -35,19 +34,6 @@ def orgs(db):
         Organization.objects.create(kind="sme", name_fa="تامین کننده", external_id="SUP-1"),
         Organization.objects.create(kind="university", name_fa="دانشگاه کرمان"),
     ]
-
-
-def write_file(tmp_path, name: str, rows: list[list]):
-    path = tmp_path / name
-    if name.endswith(".xlsx"):
-        workbook = Workbook()
-        for row in rows:
-            workbook.active.append(row)
-        workbook.save(path)
-    else:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(rows)
-    return path
 
 
 def run(path, **kwargs):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 import pytest
@@ -13,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+from table_files import write_file
 from typer.testing import CliRunner
 
 from khooshe.core.generic import get_config
@@ -66,20 +66,6 @@ def reference(db):
     Region.objects.create(code="IR-1080008", kind="county", parent=kerman, name_fa="کرمان", name_en="Kerman")
     Region.objects.create(code="IR-1080005", kind="county", parent=kerman, name_fa="رفسنجان", name_en="Rafsanjan")
     return {"kerman": kerman}
-
-
-def write_file(tmp_path, name: str, rows: list[list]) -> object:
-    path = tmp_path / name
-    if name.endswith(".xlsx"):
-        workbook = Workbook()
-        sheet = workbook.active
-        for row in rows:
-            sheet.append(row)
-        workbook.save(path)
-    else:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(rows)
-    return path
 
 
 def good_org_rows() -> list[list]:
