@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 
@@ -487,3 +488,54 @@ def test_analysed_years_need_a_year_column_and_say_which_words_they_take(tmp_pat
         aggregate(frame, region_col="r", industry_col="i", value_col="v", analysed_years="latest")
     with pytest.raises(AnalyticsInputError, match="'latest'"):
         aggregate(frame, **COLUMNS, analysed_years="last")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(rows=establishment_years_rows(False), years=st.sampled_from(["latest", [2020], [2019]]),
+       plants_known=st.booleans())
+def test_analysed_years_of_a_parquet_file_aggregate_exactly_like_the_same_frame(tmp_path, rows, years, plants_known):
+    # On Parquet the first and last years come from the statistics (the years present are read after the
+    # grouped query) and, when every record has a plant, the records are counted without reading the plants;
+    # without a plant column the records are counted on the filtered table.
+    frame = pd.DataFrame(rows, columns=["r", "i", "y", "plant", "v"])
+    columns = dict(COLUMNS) if plants_known else {k: v for k, v in COLUMNS.items() if k != "establishment_col"}
+    options = {"establishment_years": years} if plants_known else {}
+    path = _parquet(frame, tmp_path / "records.parquet")
+    from_file = aggregate(open_source(path), **columns, **options, plant_squares=True, analysed_years=years)
+    from_frame = aggregate(frame, **columns, **options, plant_squares=True, analysed_years=years)
+    pd.testing.assert_frame_equal(from_file, from_frame, check_exact=True)
+    assert from_file.attrs["years"] == from_frame.attrs["years"] == sorted(frame["y"].unique().tolist())
+
+
+def test_the_early_cluster_definitions_are_kept_only_when_the_final_counts_agree(plants, tmp_path, monkeypatch):
+    # The Leiden child starts on the records counted per cell, before the aggregation has checked that no
+    # plant repeats in the analysed year: kept when the final matrices are the same, started again if not.
+    from khooshe.analytics import pipeline
+
+    started = []
+    start = pipeline._start_definitions
+    monkeypatch.setattr(pipeline, "_start_definitions", lambda *a, **k: started.append(1) or start(*a, **k))
+    doubled = pd.concat([plants, plants[(plants["firm"] < 50) & (plants["year"] == 2022)]], ignore_index=True)
+    for records, starts in ((plants, 1), (doubled, 2)):
+        started.clear()
+        path = _parquet(records, tmp_path / f"records-{starts}.parquet")
+        early = run_pipeline(path, PIPELINE_COLUMNS, PipelineOptions(parallel=True))
+        assert len(started) == starts
+        plain = run_pipeline(path, PIPELINE_COLUMNS, PipelineOptions(parallel=False))
+        assert sorted(early.tables) == sorted(plain.tables)
+        for name, table in early.tables.items():
+            pd.testing.assert_frame_equal(table, plain.tables[name], check_exact=True)
+        for meta in (early.meta, plain.meta):
+            del meta["seconds"], meta["options"]["parallel"]
+        assert early.meta == plain.meta
+        assert gc.isenabled() and gc.get_freeze_count() == 0  # the collector as the run found it
+
+
+def test_duckdb_threads_are_read_set_and_given_back():
+    from khooshe.analytics.aggregate import duckdb_threads
+
+    table = open_source(pd.DataFrame({"r": ["A"], "i": ["x"], "v": [1]}))
+    before = duckdb_threads(table)
+    assert duckdb_threads(table, 1) == before and duckdb_threads(table) == 1
+    assert duckdb_threads(table, before) == 1 and duckdb_threads(table) == before

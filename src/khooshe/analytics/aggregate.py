@@ -25,7 +25,7 @@ import glob
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -184,6 +184,22 @@ def _connect(backend: str, spark_session: Any):
 
     session = spark_session or SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
     return ibis.pyspark.connect(session)
+
+
+def duckdb_threads(table: ir.Table, threads: int | None = None) -> int | None:
+    """The number of threads of the DuckDB connection of ``table`` (None on another backend); with
+    ``threads``, set it to that and return the number it had."""
+    try:
+        backend = ibis.get_backend(table)
+    except Exception:  # noqa: BLE001 - e.g. an unbound expression
+        return None
+    if backend.name != "duckdb":
+        return None
+    # Each result is read to the end: DuckDB refuses other work on a connection with an unfinished result.
+    current = int(backend.raw_sql("SELECT current_setting('threads')").fetchall()[0][0])
+    if threads is not None and threads != current:
+        backend.raw_sql(f"SET threads = {int(threads)}").fetchall()
+    return current
 
 
 def _free_cores() -> int:
@@ -566,6 +582,7 @@ def aggregate(
     establishment_years: Sequence[Any] | Literal["latest"] | None = None,
     plant_squares: bool = False,
     analysed_years: Sequence[Any] | Literal["latest"] | None = None,
+    provisional: Callable[[pd.DataFrame], None] | None = None,
 ) -> pd.DataFrame:
     r"""Sum raw records per region, industry (and year) in the backend; return the small long table.
 
@@ -620,6 +637,12 @@ def aggregate(
         all, which saves most of the query when the data has many years; elsewhere they are grouped (the
         checks of every record ride on the grouped query) and left out afterwards.  Same groups, same
         values either way.
+    provisional : callable, optional
+        With ``establishment_years``: called once, with the checked result before the establishments are
+        counted distinct (a frame that is not changed afterwards; ``establishments`` is each group's number
+        of records with an establishment, the distinct count unless an establishment repeats in the year).
+        Lets a caller start work on the usual case while the repeats are looked for; it must check the
+        final result.
 
     Returns
     -------
@@ -708,14 +731,31 @@ def aggregate(
         size = exprs["value"].cast("float64")
         metrics["employment_squares"] = (size * size).sum()
     present = wanted = None
+    years_later = False  # the years present are read after grouping (the first and last came with the checks)
     if _checked_apart(t):  # the grouped query without check columns, the checks from the statistics
-        checks = _execute(t.aggregate(**_check_metrics(c, {})), arrow=True).to_pandas()
+        # A whole-number year column also gives its first and last year from the statistics: the wanted
+        # years are then known without reading the column, which is read after the grouped query.
+        span = {"_first_year": exprs["year"].min(), "_last_year": exprs["year"].max()} if (
+            analysed_years is not None and "year" not in c.cast and exprs["year"].type().is_integer()) else {}
+        checks = _execute(t.aggregate(**_check_metrics(c, {}), **span), arrow=True).to_pandas()
         grouped = t
         if analysed_years is not None:  # read the years first (one column), then group only those wanted
-            present = _present_years(c)
-            wanted = _wanted_years(present, analysed_years)
-            if present is not None and not set(present) <= set(wanted):
+            bounds = _year_bounds(checks) if span else None
+            if bounds is not None:
+                wanted, years_later = _wanted_years(bounds, analysed_years), True
                 grouped = t.filter(exprs["year"].isin(wanted))
+            else:
+                present = _present_years(c)
+                wanted = _wanted_years(present, analysed_years)
+                if present is not None and not set(present) <= set(wanted):
+                    grouped = t.filter(exprs["year"].isin(wanted))
+        if "establishment" not in exprs or (
+                establishment_years is not None
+                and int(checks["_count_establishment"].sum()) == int(checks["_rows"].sum())):
+            # Records counted on the grouped (perhaps filtered) table: Ibis refuses the count of ``t`` there.
+            # With an establishment column that every record fills (the distinct count comes later), counting
+            # rows is the same as counting identifiers, and reads no identifier.
+            metrics["establishments"] = grouped.count()
         frame = _fetch(grouped.group_by(**keys).aggregate(**metrics), list(keys))
     else:
         frame = _fetch(t.group_by(**keys).aggregate(**metrics, **_check_metrics(c, keys)), list(keys))
@@ -726,9 +766,16 @@ def aggregate(
     measures = [m for m in (*MEASURES, "employment_squares") if m in metrics]
     out = _tidy(frame, list(keys), measures, integer=("establishments",))
     if establishment_years is not None:
-        out["establishments"] = _establishments_in_years(c, frame, establishment_years)
+        if provisional is not None:
+            early = out.copy(deep=False)  # (``out`` is not changed below: a new frame gets the final counts)
+            if analysed_years is not None:  # (the years of its records only, when the others are not read yet)
+                early.attrs["years"] = present if present is not None else sorted(pd.unique(out["year"]).tolist())
+            provisional(early)
+        out = out.assign(establishments=_establishments_in_years(c, frame, establishment_years))
     if analysed_years is not None:
-        if present is None:  # grouped every year (or the years could not be read apart): select here
+        if years_later:
+            present = _present_years(c)
+        elif present is None:  # grouped every year (or the years could not be read apart): select here
             present = sorted(pd.unique(out["year"]).tolist())
             wanted = _wanted_years(present, analysed_years)
             out = out[out["year"].isin(wanted)].reset_index(drop=True)
@@ -743,6 +790,16 @@ def _present_years(c: _Columns) -> list[Any] | None:
     if any(y is None for y in years):
         return None
     return sorted(years)
+
+
+def _year_bounds(checks: pd.DataFrame) -> list[Any] | None:
+    """The first and last year from the checks, when every record has one (else None: the years are
+    then read, and a missing one reported, as before)."""
+    rows, counted = int(checks["_rows"].sum()), int(checks["_count_year"].sum())
+    first, last = checks["_first_year"].iloc[0], checks["_last_year"].iloc[0]
+    if rows == 0 or counted < rows or pd.isna(first) or pd.isna(last):
+        return None
+    return sorted({int(first), int(last)})
 
 
 def _wanted_years(present: list[Any] | None, analysed_years: Sequence[Any] | str) -> list[Any]:
@@ -873,7 +930,9 @@ def _tidy(frame: pd.DataFrame, keys: list[str], measures: list[str], *, integer:
     # Spark reads a CSV's whole numbers as int32 where DuckDB reads int64.
     dtypes.update({k: "int64" for k in keys if pd.api.types.is_integer_dtype(out[k])})
     # Missing values counted as zero (missing_values="zero") leave an all-empty group's sum empty.
-    return out.fillna({m: 0 for m in measures}).astype(dtypes)
+    if out[measures].isna().to_numpy().any():
+        out = out.fillna({m: 0 for m in measures})
+    return out.astype(dtypes, copy=False)  # ``out`` is already a copy: columns of the right type stay as they are
 
 
 def plant_shares(

@@ -31,6 +31,7 @@ language; the prefixes are ``stage`` (clusters), ``type`` and ``tech`` (industri
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -153,54 +154,160 @@ def run_pipeline(
     if "region_col" not in columns or "industry_col" not in columns:
         raise AnalyticsInputError("missing_column", "The region and industry columns are required.",
                                   column="region_col" if "region_col" not in columns else "industry_col")
-    step(0.02, "reading the data")
-    table = agg.open_source(source, backend=options.backend, table=columns.get("table"))
-    step(0.05, "aggregating by region and industry")
-    # Establishment records with a size allow Ellison-Glaeser: the same query sums each cell's squared
-    # record sizes (the plant Herfindahl's numerator), so the plants are never read a second time.
-    plants = bool(columns.get("establishment_col") and columns.get("value_col"))
-    # Only the analysed year's establishments are used (the first year gives employment only): counting
-    # distinct establishments in that year alone is exact and far cheaper than in every year.
-    establishment_years = None
-    if columns.get("establishment_col") and columns.get("year_col"):
-        establishment_years = "latest" if options.year is None else [options.year]
-    long = agg.aggregate(
-        table, region_col=columns["region_col"], industry_col=columns["industry_col"],
-        value_col=columns.get("value_col"), year_col=columns.get("year_col"),
-        establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
-        missing_values=options.missing_values, establishment_years=establishment_years, plant_squares=plants,
-        # the run compares the analysed year with the first one: other years are not grouped
-        analysed_years=None if not columns.get("year_col") else ("latest" if options.year is None else [options.year]),
-    )
+    # The cluster definitions (Leiden, in a forked child) are the longest part of a run: everything before
+    # the fork is on the critical path, where Python's full garbage collection (a tenth of a second with the
+    # 200,000 objects pandas, Ibis and igraph leave) is held off.  At the fork the objects made so far are
+    # frozen (``gc.freeze``, as Python's documentation advises around a fork): the collections of the rest
+    # of the run then skip them, and do not write into every old object, which after a fork copies each
+    # memory page holding one.  They are unfrozen at the end, back in the oldest generation.
+    collecting, freezing = gc.isenabled(), gc.get_freeze_count() == 0  # (not if the caller froze objects)
+    gc.disable()
+    frozen = False
 
-    years = list(long.attrs.get("years", [])) if "year" in long.columns else []
-    year = options.year if options.year is not None else (years[-1] if years else None)
-    if years and year not in years:
-        raise AnalyticsInputError("unknown_year", f"The year {year!r} is not in the data; years present: "
-                                  f"{', '.join(map(str, years))}.", value=str(year))
-    step(0.2, "building the region x industry matrices")
-    matrices = agg.to_matrices(long, year=year, align=True) if years else agg.to_matrices(long, align=True)
-    employment = _drop_empty(matrices["employment"])
-    # Regions or industries with no activity in the analysed year are left out, and the run says which.
-    dropped_regions = [str(r) for r in matrices["employment"].index.difference(employment.index)]
-    dropped_industries = [str(i) for i in matrices["employment"].columns.difference(employment.columns)]
-    establishments = matrices["establishments"].reindex_like(employment).fillna(0)
-    wages = matrices.get("wages")
-    base = None
-    if len(years) > 1 and years[0] != year:
-        base = agg.to_matrices(long, year=years[0], align=True, measures=["employment"])["employment"] \
-            .reindex_like(employment).fillna(0)
+    def resume_collection() -> None:
+        nonlocal frozen
+        if freezing and not frozen:
+            gc.freeze()
+            frozen = True
+        if collecting:
+            gc.enable()
 
-    tables: dict[str, pd.DataFrame] = {}
-    meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
-                            "options": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "geometry"},
-                            "regions": int(employment.shape[0]), "industries": int(employment.shape[1]),
-                            "records_aggregated": int(len(long)),  # cells of the first and analysed years
-                            "dropped_regions": dropped_regions, "dropped_industries": dropped_industries}
+    early: dict[str, Any] = {}  # Leiden started on the provisional establishment counts (see start_early)
+    try:
+        step(0.02, "reading the data")
+        table = agg.open_source(source, backend=options.backend, table=columns.get("table"))
+        step(0.05, "aggregating by region and industry")
 
-    # Related industries first: the Leiden cluster definitions (seconds, holding the GIL) then run in a
-    # second process while this one computes every other indicator.
-    step(0.22, "related industries and cluster definitions")
+        def start_early(provisional: pd.DataFrame) -> None:
+            """Start the Leiden child while the aggregation checks that no establishment repeats in the
+            analysed year (a quarter of a second): on the counts of records, which are the distinct counts
+            in the usual case.  Its result is used only if the final employment and establishment matrices
+            are the same bit for bit; any failure here leaves the usual path (and its errors) to the end."""
+            try:
+                present = list(provisional.attrs.get("years", []))
+                chosen = options.year if options.year is not None else (present[-1] if present else None)
+                if chosen not in present:
+                    return
+                cells = agg.to_matrices(provisional, year=chosen, align=True,
+                                        measures=["employment", "establishments"])
+                employment = _drop_empty(cells["employment"])
+                establishments = cells["establishments"].reindex_like(employment).fillna(0)
+                scratch: dict[str, Any] = {}
+                related, definitions = _start_definitions(employment, establishments, options, scratch)
+            except Exception:  # noqa: BLE001 - only a head start: the usual path computes (or raises) it
+                return
+            early.update(employment=employment, establishments=establishments, related=related,
+                         definitions=definitions, meta=scratch)
+            resume_collection()
+            if definitions is not None and definitions.forked:
+                # The rest of the aggregation on one thread: Leiden has the other core.
+                early["threads"] = agg.duckdb_threads(table, 1)
+
+        # Establishment records with a size allow Ellison-Glaeser: the same query sums each cell's squared
+        # record sizes (the plant Herfindahl's numerator), so the plants are never read a second time.
+        plants = bool(columns.get("establishment_col") and columns.get("value_col"))
+        # Only the analysed year's establishments are used (the first year gives employment only): counting
+        # distinct establishments in that year alone is exact and far cheaper than in every year.
+        establishment_years = None
+        if columns.get("establishment_col") and columns.get("year_col"):
+            establishment_years = "latest" if options.year is None else [options.year]
+        long = agg.aggregate(
+            table, region_col=columns["region_col"], industry_col=columns["industry_col"],
+            value_col=columns.get("value_col"), year_col=columns.get("year_col"),
+            establishment_col=columns.get("establishment_col"), wage_col=columns.get("wage_col"),
+            missing_values=options.missing_values, establishment_years=establishment_years, plant_squares=plants,
+            # the run compares the analysed year with the first one: other years are not grouped
+            analysed_years=None if not columns.get("year_col") else ("latest" if options.year is None else [options.year]),
+            provisional=start_early if options.parallel else None,
+        )
+        if early.get("threads") is not None:
+            agg.duckdb_threads(table, early.pop("threads"))
+
+        years = list(long.attrs.get("years", [])) if "year" in long.columns else []
+        year = options.year if options.year is not None else (years[-1] if years else None)
+        if years and year not in years:
+            raise AnalyticsInputError("unknown_year", f"The year {year!r} is not in the data; years present: "
+                                      f"{', '.join(map(str, years))}.", value=str(year))
+        step(0.2, "building the region x industry matrices")
+        matrices = agg.to_matrices(long, year=year, align=True) if years else agg.to_matrices(long, align=True)
+        employment = _drop_empty(matrices["employment"])
+        # Regions or industries with no activity in the analysed year are left out, and the run says which.
+        dropped_regions = [str(r) for r in matrices["employment"].index.difference(employment.index)]
+        dropped_industries = [str(i) for i in matrices["employment"].columns.difference(employment.columns)]
+        establishments = matrices["establishments"].reindex_like(employment).fillna(0)
+        wages = matrices.get("wages")
+        base = None
+        if len(years) > 1 and years[0] != year:
+            base = agg.to_matrices(long, year=years[0], align=True, measures=["employment"])["employment"] \
+                .reindex_like(employment).fillna(0)
+
+        tables: dict[str, pd.DataFrame] = {}
+        meta: dict[str, Any] = {"year": year, "years": years, "columns": dict(columns),
+                                "options": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "geometry"},
+                                "regions": int(employment.shape[0]), "industries": int(employment.shape[1]),
+                                "records_aggregated": int(len(long)),  # cells of the first and analysed years
+                                "dropped_regions": dropped_regions, "dropped_industries": dropped_industries}
+
+        # Related industries first: the Leiden cluster definitions (seconds, holding the GIL) then run in a
+        # second process while this one computes every other indicator.
+        step(0.22, "related industries and cluster definitions")
+        if early and _same_matrix(early["employment"], employment) \
+                and _same_matrix(early["establishments"], establishments):
+            related, definitions = early["related"], early["definitions"]
+            meta.update(early["meta"])
+        else:
+            if early.get("definitions") is not None:
+                early["definitions"].close()
+            related, definitions = _start_definitions(employment, establishments, options, meta)
+        early.clear()
+        resume_collection()
+        try:
+            region_industry, regions, industries, lq = _indicators(
+                step, options, meta, tables, years, year, employment, establishments, wages, base, matrices, plants)
+            # the tables that do not wait for the cluster definitions
+            tables["region_industry"] = region_industry.reset_index()
+            tables["regions"] = regions.reset_index()
+            if related is not None:
+                step(0.88, "related industries and cluster definitions")
+                tables["relatedness_edges"] = relatedness.relatedness_network(related)
+                groups = definitions.result()
+                scores = relatedness.validation_scores(related, groups)
+                tables["cluster_definitions"] = groups.rename("group").rename_axis("industry").reset_index()
+                meta["cluster_validation"] = {"vs_cr": float(scores.vs_cr), "vs_ir": float(scores.vs_ir),
+                                              "method": options.cluster_method}
+                industries["cluster_group"] = groups
+        finally:
+            if definitions is not None:
+                definitions.close()
+    finally:
+        if early.get("threads") is not None:  # the aggregation failed after the head start
+            agg.duckdb_threads(table, early["threads"])
+        if early.get("definitions") is not None:  # the run failed after the head start
+            early["definitions"].close()
+        if collecting:
+            gc.enable()
+        if frozen:
+            gc.unfreeze()
+
+    if options.geometry is not None and options.geometry_id_field:
+        step(0.9, "spatial concentration")
+        if callable(options.geometry):  # geometry that depends on the data's own region values
+            options = replace(options, geometry=options.geometry([str(r) for r in employment.index]))
+        spatial, local = _spatial(lq, employment.sum(axis=0), options)
+        tables["spatial"], tables["spatial_local"] = spatial, local
+
+    tables["industries"] = industries.reset_index()
+    meta["seconds"] = round(time.perf_counter() - started, 3)
+    # the English text for the command line; the thresholds, so that the web can show the rule translated
+    meta["rules"] = {"lifecycle": classify.describe_rules(),
+                     "lifecycle_rules": asdict(classify.DEFAULT_LIFECYCLE_RULES)}
+    report(1.0, "done")
+    return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
+
+
+def _start_definitions(employment: pd.DataFrame, establishments: pd.DataFrame, options: PipelineOptions,
+                       meta: dict[str, Any]) -> tuple[pd.DataFrame | None, _Background | None]:
+    """The industry relatedness and the cluster definitions started on it in the background."""
     related = relatedness.colocation_relatedness(employment, establishments=establishments, method="both") \
         if employment.shape[0] >= 3 else None
     if related is not None and (options.input_output is not None or options.occupation_similarity is not None):
@@ -213,48 +320,25 @@ def run_pipeline(
                                                    employment.columns, meta)
         related = relatedness.combine_relatedness(parts)
         meta["relatedness_sources"] = list(parts)
-    definitions = None
-    if related is not None:
-        if options.cluster_method == "leiden":
-            # Imported here, not in the forked child: importing igraph there (it loads matplotlib) while
-            # this process has DuckDB's threads could crash the child, which then costs a second run.
-            import igraph  # noqa: F401
-            import leidenalg  # noqa: F401
-        definitions = _Background(relatedness.define_clusters, related, method=options.cluster_method,
-                                  resolution=options.cluster_resolution, seed=options.seed,
-                                  parallel=options.parallel)
-    try:
-        region_industry, regions, industries, lq = _indicators(
-            step, options, meta, tables, years, year, employment, establishments, wages, base, matrices, plants)
-        if related is not None:
-            step(0.88, "related industries and cluster definitions")
-            tables["relatedness_edges"] = relatedness.relatedness_network(related)
-            groups = definitions.result()
-            scores = relatedness.validation_scores(related, groups)
-            tables["cluster_definitions"] = groups.rename("group").rename_axis("industry").reset_index()
-            meta["cluster_validation"] = {"vs_cr": float(scores.vs_cr), "vs_ir": float(scores.vs_ir),
-                                          "method": options.cluster_method}
-            industries["cluster_group"] = groups
-    finally:
-        if definitions is not None:
-            definitions.close()
+    if related is None:
+        return None, None
+    if options.cluster_method == "leiden":
+        # Imported here, not in the forked child: importing igraph there (it loads matplotlib) while
+        # this process has DuckDB's threads could crash the child, which then costs a second run.
+        import igraph  # noqa: F401
+        import leidenalg  # noqa: F401
+    return related, _Background(relatedness.define_clusters, related, method=options.cluster_method,
+                                resolution=options.cluster_resolution, seed=options.seed,
+                                parallel=options.parallel)
 
-    if options.geometry is not None and options.geometry_id_field:
-        step(0.9, "spatial concentration")
-        if callable(options.geometry):  # geometry that depends on the data's own region values
-            options = replace(options, geometry=options.geometry([str(r) for r in employment.index]))
-        spatial, local = _spatial(lq, employment.sum(axis=0), options)
-        tables["spatial"], tables["spatial_local"] = spatial, local
 
-    tables["region_industry"] = region_industry.reset_index()
-    tables["regions"] = regions.reset_index()
-    tables["industries"] = industries.reset_index()
-    meta["seconds"] = round(time.perf_counter() - started, 3)
-    # the English text for the command line; the thresholds, so that the web can show the rule translated
-    meta["rules"] = {"lifecycle": classify.describe_rules(),
-                     "lifecycle_rules": asdict(classify.DEFAULT_LIFECYCLE_RULES)}
-    report(1.0, "done")
-    return PipelineResult(tables=dict(sorted(tables.items())), meta=meta)
+def _same_matrix(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """The same labels (values, types and names) and the same values, bit for bit."""
+    return (a.shape == b.shape and a.index.equals(b.index) and a.columns.equals(b.columns)
+            and a.index.dtype == b.index.dtype and a.columns.dtype == b.columns.dtype
+            and a.index.names == b.index.names and a.columns.names == b.columns.names
+            and (a.dtypes == b.dtypes).all()
+            and a.to_numpy().tobytes() == b.to_numpy().tobytes())
 
 
 class _Background:
@@ -298,6 +382,11 @@ class _Background:
                 os._exit(status)
         os.close(write_end)
         self._pid, self._pipe = pid, read_end
+
+    @property
+    def forked(self) -> bool:
+        """Whether a child process computes it (not yet collected)."""
+        return self._pid is not None
 
     def result(self) -> Any:
         if self._pid is not None:
@@ -355,17 +444,21 @@ def _indicators(step, options, meta, tables, years, year, employment, establishm
     def stack(frame: pd.DataFrame) -> pd.Series:
         return _stack(frame, employment, cells)
 
-    region_industry = pd.DataFrame({
+    columns = {
         "employment": stack(employment), "establishments": stack(establishments),
         "lq": stack(lq), "rca": stack(rca), "mcp": stack(present), "density": stack(density),
         "cog": stack(cog),
-    }, index=cells)
+    }
     if wages is not None:
-        region_industry["wages"] = stack(wages.reindex_like(employment).fillna(0))
+        columns["wages"] = stack(wages.reindex_like(employment).fillna(0))
     eco_cols = eco[["size", "specialisation", "focus", "stars"]].rename(
         columns={"size": "star_size", "specialisation": "star_specialisation", "focus": "star_focus"})
     cmp_cols = cmp[["strong", "strong10", "qualifying", "significant"]]
-    region_industry = region_industry.join(_on_cells(eco_cols, cells)).join(_on_cells(cmp_cols, cells))
+    # Every column is on ``cells``: one frame built at once (joining the stars and flags copied the table
+    # twice more).
+    for part in (_on_cells(eco_cols, cells), _on_cells(cmp_cols, cells)):
+        columns.update(part.items())
+    region_industry = pd.DataFrame(columns, index=cells)
 
     step(0.45, "growth and shift-share")
     if base is not None:
@@ -666,9 +759,19 @@ def _stack(frame: pd.DataFrame, like: pd.DataFrame, cells: pd.MultiIndex) -> pd.
 
 def _on_cells(frame: pd.DataFrame, cells: pd.MultiIndex) -> pd.DataFrame:
     """A table indexed by (region, industry) on the shared index ``cells`` (realigned only if it differs)."""
-    if frame.index.equals(cells):
+    if _same_cells(frame.index, cells):
         return frame.set_axis(cells)
     return frame.set_axis(frame.index.set_names(cells.names)).reindex(cells)
+
+
+def _same_cells(index: pd.Index, cells: pd.MultiIndex) -> bool:
+    """``index.equals(cells)``; for two MultiIndexes with equal levels, by their codes (pandas compares
+    the 240,000 pairs of labels one by one)."""
+    if (isinstance(index, pd.MultiIndex) and index.nlevels == cells.nlevels and len(index) == len(cells)
+            and all(a.equals(b) and np.array_equal(x, y)
+                    for a, b, x, y in zip(index.levels, cells.levels, index.codes, cells.codes, strict=True))):
+        return True
+    return index.equals(cells)
 
 
 def _is_number(value: Any) -> bool:
