@@ -114,13 +114,15 @@ def build(args, work: Path):
                                strength=rng.randint(1, 5), start_date=start, created_at=now, updated_at=now))
     with transaction.atomic():
         m.Relation.objects.bulk_create(rels, batch_size=5000)
+        # Half public (they tie their parties in the graph), 2 to 12 parties (contracts to consortia).
         agreements = m.Agreement.objects.bulk_create([m.Agreement(title=f"تفاهم‌نامه {i}", created_at=now, updated_at=now,
+                                                                  visibility="public" if i % 2 else "private",
                                                                   signed_on=dt.date(2018, 1, 1) + dt.timedelta(days=i % 2000))
                                                      for i in range(5000)])
         m.Agreement.parties.through.objects.bulk_create(
             [m.Agreement.parties.through(agreement_id=a.pk, organization_id=o) for a in agreements
-             for o in rng.sample(range(1, n + 1), 2)], batch_size=5000)
-    print(f"relations: {len(rels)}, agreements: 5000 in {time.perf_counter() - t0:.1f} s", flush=True)
+             for o in rng.sample(range(1, n + 1), rng.choice((2, 2, 2, 3, 4, 6, 12)))], batch_size=5000)
+    print(f"relations: {len(rels)}, agreements: 5000 (half public) in {time.perf_counter() - t0:.1f} s", flush=True)
     t0 = time.perf_counter()
     reindex()
     print(f"search index: {time.perf_counter() - t0:.1f} s", flush=True)
