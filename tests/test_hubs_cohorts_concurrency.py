@@ -4,10 +4,9 @@ the mentor twice (docs/hubs.md, "Programs, cohorts and calls")."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from concurrency import crashed, run_together
+from django.db import connection
 from factories import make_org
 from hubs_cohorts_factories import (
     make_application,
@@ -27,30 +26,6 @@ pytestmark = [postgres_only, pytest.mark.slow, pytest.mark.django_db(transaction
               pytest.mark.filterwarnings("ignore")]
 
 
-def run_at_once(n: int, call) -> list[tuple[int, dict]]:
-    """Run ``call(i)`` in ``n`` threads released together; each returns (status, JSON body)."""
-    gate = threading.Barrier(n)
-    results, lock = [], threading.Lock()
-
-    def worker(i):
-        gate.wait()
-        try:
-            outcome = call(i)
-        except Exception as exc:  # noqa: BLE001 - a crash is a failure of the test, reported below
-            outcome = (500, {"detail": repr(exc)})
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_concurrent_acceptances_never_overfill_the_cohort():
     cohort = make_cohort(capacity=3)
     call = make_call(cohort=cohort)
@@ -64,7 +39,7 @@ def test_concurrent_acceptances_never_overfill_the_cohort():
                                format="json", HTTP_ACCEPT_LANGUAGE="en")  # the refusals are checked in English
         return response.status_code, response.json()
 
-    results = run_at_once(len(applications), accept)
+    results = run_together(len(applications), accept, on_error=crashed)
     codes = [code for code, _body in results]
     assert codes.count(200) == 3, results
     assert codes.count(400) == 9, [body for code, body in results if code not in (200, 400)][:3]
@@ -94,7 +69,7 @@ def test_concurrent_bookings_never_book_a_mentor_twice():
                                format="json")
         return response.status_code, response.json()
 
-    results = run_at_once(len(users), book)
+    results = run_together(len(users), book, on_error=crashed)
     codes = [code for code, _body in results]
     assert codes.count(201) == 1, results
     assert set(codes) <= {201, 400, 409}, results

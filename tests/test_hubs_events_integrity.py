@@ -3,14 +3,12 @@ and PostgreSQL) and 200 concurrent registrations for the last seat through the H
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction  # noqa: F401 (connection: read by skipif)
+from concurrency import crashed, run_together
+from django.db import connection, transaction  # noqa: F401 (connection: read by skipif)
 from hubs_events_factories import make_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_hubs_integrity import _free_connections  # the cap on connections open at once
 
 from khooshe.hubs import models as hm
 from khooshe.hubs.events import selectors, services
@@ -86,31 +84,13 @@ def test_200_concurrent_registrations_for_the_last_seat_postgres(waiting_list):
     for i in range(4):
         services.register(event=event, name=f"Early {i}", email=f"early{i}@example.org")
     attempts = 200
-    gate = threading.Barrier(attempts)
-    slots = threading.BoundedSemaphore(_free_connections())
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
 
     def attempt(i: int):
-        client = APIClient()
-        gate.wait()
-        with slots:
-            try:
-                response = client.post(f"/api/hubs/events/{event.pk}/register/",
-                                       {"name": f"Late {i}", "email": f"late{i}@example.org"}, format="json")
-                outcome = (response.status_code, response.json())
-            except Exception as exc:  # noqa: BLE001 - a crash is a failure of the test, reported below
-                outcome = (500, {"detail": repr(exc)})
-            finally:
-                connections.close_all()
-        with lock:
-            results.append(outcome)
+        response = APIClient().post(f"/api/hubs/events/{event.pk}/register/",
+                                    {"name": f"Late {i}", "email": f"late{i}@example.org"}, format="json")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(attempts, attempt, on_error=crashed)
     codes = [code for code, _body in results]
     assert len(results) == attempts
     assert 500 not in codes, [body for code, body in results if code == 500][:3]

@@ -4,11 +4,11 @@ PostgreSQL exclusion constraint on its own, and 200 concurrent attempts through 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from itertools import combinations
 
 import pytest
-from django.db import connection, connections, transaction
+from concurrency import crashed, run_together
+from django.db import connection, transaction
 from factories import make_user
 from hubs_factories import at, make_site, make_space, open_day
 from hypothesis import HealthCheck, given, settings
@@ -112,13 +112,6 @@ def test_the_database_itself_refuses_an_overlap_postgres(monkeypatch):
     assert "hubs_bookingslot_no_overlap" in str(exc.value)
 
 
-def _free_connections(cap: int = 60) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
-        free = cursor.fetchone()[0]
-    return max(4, min(cap, free - 15))
-
-
 @postgres_only
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
@@ -135,35 +128,18 @@ def test_200_concurrent_attempts_exactly_one_succeeds_postgres():
     room = make_space(parent=floor, name="room")
     day = open_day(site)
     attempts = 200
-    gate = threading.Barrier(attempts)
-    slots = threading.BoundedSemaphore(_free_connections())
-    results: list[tuple[int, dict]] = []
-    lock = threading.Lock()
 
     def attempt(i: int):
         client = APIClient()
         client.force_authenticate(admin)
         start = at(day, 10) + dt.timedelta(minutes=5 * (i % 6))
         space = floor if i % 10 == 0 else room
-        gate.wait()
-        with slots:
-            try:
-                response = client.post("/api/hubs/book/", {"space": space.pk, "start": start.isoformat(),
-                                                           "end": (start + dt.timedelta(hours=1)).isoformat()},
-                                       format="json")
-                outcome = (response.status_code, response.json())
-            except Exception as exc:  # noqa: BLE001 - a crash is a failure of the test, reported below
-                outcome = (500, {"detail": repr(exc)})
-            finally:
-                connections.close_all()
-        with lock:
-            results.append(outcome)
+        response = client.post("/api/hubs/book/", {"space": space.pk, "start": start.isoformat(),
+                                                   "end": (start + dt.timedelta(hours=1)).isoformat()},
+                               format="json")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(attempts)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(attempts, attempt, on_error=crashed)
     codes = [code for code, _body in results]
     assert len(results) == attempts
     assert codes.count(201) == 1, sorted(set(codes))

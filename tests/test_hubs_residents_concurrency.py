@@ -4,10 +4,10 @@ spend more room credits than the month has, and two contracts for one dedicated 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections  # noqa: F401 (connection: the skipif condition)
+from concurrency import run_together
+from django.db import connection  # noqa: F401 (the skipif condition reads it)
 from factories import make_org
 from hubs_factories import at, make_site, make_space, open_day
 from hubs_residents_factories import make_desk, make_member, make_plan, make_residency
@@ -20,29 +20,6 @@ postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
-def _run_together(jobs) -> list:
-    """Run every job in its own thread (own database connection) from the same moment; returns what each
-    returned or raised."""
-    gate = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        gate.wait()
-        try:
-            results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what was raised
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_concurrent_bookings_never_overspend_the_credits():
     site = make_site()
     room = make_space(site=site, credits_per_hour=2, price_per_hour=1_000, bookable_by=hm.Audience.RESIDENTS)
@@ -53,7 +30,7 @@ def test_concurrent_bookings_never_overspend_the_credits():
     day = open_day(site)
     jobs = [lambda h=h: hub_services.create_booking(user=member, space=room, start=at(day, h), end=at(day, h + 1))
             for h in range(9, 17)]
-    results = _run_together(jobs)
+    results = run_together(len(jobs), lambda i: jobs[i]())
     made = [r for r in results if isinstance(r, hm.Booking)]
     refused = [r for r in results if isinstance(r, hub_services.BookingError)]
     assert len(made) == 2 and len(refused) == 6, results
@@ -68,7 +45,7 @@ def test_concurrent_contracts_for_one_desk_only_one_passes():
     jobs = [lambda org=org: services.save_residency(
         residency=hm.Residency(site=site, organization=org, start_date=dt.date(2025, 1, 1)), spaces=[desk])
         for org in orgs]
-    results = _run_together(jobs)
+    results = run_together(len(jobs), lambda i: jobs[i]())
     assert sum(isinstance(r, hm.Residency) for r in results) == 1, results
     assert sum(isinstance(r, services.ResidentError) for r in results) == 5
     assert desk.residencies.count() == 1
